@@ -1,0 +1,48 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper of those.
+BUILD_DIR ?= build
+RUN_DIR   ?= $(BUILD_DIR)/run-cluster
+JOBS      ?= $(shell nproc)
+CTEST_ARGS ?=
+export PATH := $(PATH):/usr/local/go/bin
+
+.PHONY: all setup configure build kube-binaries test unit-test run stop bench fuzz fidelity format clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja
+
+configure: $(BUILD_DIR)/build.ninja
+
+build: setup configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+kube-binaries:
+	@bash test/cluster/build.sh >/dev/null
+
+test: build kube-binaries
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 900 -j $(JOBS) $(CTEST_ARGS)
+
+unit-test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -R '^unit: ' $(CTEST_ARGS)
+
+run: build kube-binaries
+	@bash test/cluster/up.sh $(RUN_DIR)
+	@echo
+	@echo "A local cluster is running. Reach it with:"
+	@echo "  export KUBECONFIG=$(abspath $(RUN_DIR))/kubeconfig"
+	@echo "  kubectl get nodes"
+	@echo "  $(abspath $(BUILD_DIR))/iop version"
+	@echo "Stop it with: make stop"
+
+stop:
+	@bash test/cluster/down.sh $(RUN_DIR)
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf $(BUILD_DIR)

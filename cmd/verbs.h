@@ -1,0 +1,14 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+// Every verb registers itself with a function of this header and records its exit code with
+// setExitCode(); main() returns it after CLI11 ran the chosen callback.
+namespace iop::cmd {
+
+void addVersion(CLI::App& root);
+
+void setExitCode(int code);
+int exitCode();
+
+}  // namespace iop::cmd
