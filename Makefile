@@ -27,7 +27,7 @@ test: build kube-binaries
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 900 -j $(JOBS) $(CTEST_ARGS)
 
 unit-test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -R '^unit: ' $(CTEST_ARGS)
+	cd $(BUILD_DIR) && ctest --output-on-failure -R '^unit:' $(CTEST_ARGS)
 
 run: build kube-binaries
 	@bash test/cluster/up.sh $(RUN_DIR)

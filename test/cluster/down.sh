@@ -5,17 +5,26 @@ set -uo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 DIR" >&2; exit 2; }
 dir=$1
 [ -d "$dir/pids" ] || exit 0
-# Stop in reverse order of start so nothing logs errors about a dependency vanishing first.
-order=(kwok kube-scheduler kube-controller-manager kube-apiserver etcd)
-for name in "${order[@]}"; do
-  f=$dir/pids/$name.pid
-  [ -f "$f" ] || continue
-  pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  fi
-  rm -f "$f"
-done
+
+stop() { # names... : TERM them together, wait up to 10 s, then KILL what is left
+  local pids=() name pid
+  for name in "$@"; do
+    [ -f "$dir/pids/$name.pid" ] || continue
+    pid=$(cat "$dir/pids/$name.pid")
+    kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+    rm -f "$dir/pids/$name.pid"
+  done
+  for _ in $(seq 1 100); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && return
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+}
+# Clients of the API server first, then the API server, then its storage, so nothing logs
+# errors about a dependency vanishing first.
+stop kwok kube-scheduler kube-controller-manager
+stop kube-apiserver
+stop etcd
 echo "[cluster] stopped $dir" >&2
