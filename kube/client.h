@@ -2,12 +2,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "kube/cancel.h"
 #include "kube/clock.h"
@@ -153,8 +153,8 @@ class Client {
                       const DeleteOptions& options = {});
 
   // JSON merge patch (RFC 7386; application/merge-patch+json).
-  Result<json> mergePatch(const TypeRef& type, std::string_view ns, std::string_view name,
-                          const json& patch, const PatchOptions& options = {});
+  Result<json> mergePatch(const TypeRef& type, std::string_view ns, std::string_view name, const json& patch,
+                          const PatchOptions& options = {});
 
   // Server-side apply of `object`, which must carry apiVersion, kind, metadata.name (and
   // metadata.namespace for namespaced kinds): type, namespace and name are taken from it.

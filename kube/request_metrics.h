@@ -13,8 +13,8 @@ namespace iop::kube {
 
 // One finished HTTP exchange (after retries each attempt is one record).
 struct RequestRecord {
-  std::string method;  // "GET", "POST", "PUT", "PATCH", "DELETE"; a watch is "WATCH"
-  int code = 0;        // HTTP status; 0 when no response arrived (transport error)
+  std::string method;                    // "GET", "POST", "PUT", "PATCH", "DELETE"; a watch is "WATCH"
+  int code = 0;                          // HTTP status; 0 when no response arrived (transport error)
   std::chrono::nanoseconds duration{0};  // for a watch: until the response headers arrived
 };
 

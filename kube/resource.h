@@ -1,10 +1,9 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace iop::kube {
 
@@ -38,7 +37,7 @@ struct GroupVersionResource {
 //   client.get(GroupVersionKind{"apps", "v1", "Deployment"}, "ns", "name");
 //   client.list(GroupVersionResource{"", "v1", "configmaps"}, "ns");
 struct TypeRef {
-  TypeRef(GroupVersionKind k) : gvk(std::move(k)) {}        // NOLINT: implicit by design
+  TypeRef(GroupVersionKind k) : gvk(std::move(k)) {}                        // NOLINT: implicit by design
   TypeRef(GroupVersionResource r) : gvr(std::move(r)), byResource(true) {}  // NOLINT
   GroupVersionKind gvk;
   GroupVersionResource gvr;
