@@ -7,6 +7,7 @@
 namespace iop::cmd {
 
 void addVersion(CLI::App& root);
+void addManifest(CLI::App& root);
 
 void setExitCode(int code);
 int exitCode();

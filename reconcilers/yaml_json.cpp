@@ -1,0 +1,130 @@
+#include "reconcilers/yaml_json.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <regex>
+#include <stdexcept>
+
+namespace iop::reconcilers {
+namespace {
+
+using nlohmann::json;
+
+// YAML 1.2 core schema; the Go YAML library istioctl uses reads the same plain scalars as
+// non-strings (it also accepts yes/no only in YAML 1.1 mode, which sigs.k8s.io/yaml does not use).
+const std::regex kInt(R"(^[-+]?(0|[1-9][0-9]*)$)");
+const std::regex kFloat(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
+const std::regex kNull(R"(^(~|null|Null|NULL)$)");
+const std::regex kBool(R"(^(true|True|TRUE|false|False|FALSE)$)");
+
+json scalarToJson(const YAML::Node& node) {
+  const std::string& s = node.Scalar();
+  if (node.Tag() != "?") return s;  // quoted or explicitly tagged: a string
+  if (s.empty() || std::regex_match(s, kNull)) return nullptr;
+  if (std::regex_match(s, kBool)) return s[0] == 't' || s[0] == 'T';
+  if (std::regex_match(s, kInt)) {
+    errno = 0;
+    long long v = std::strtoll(s.c_str(), nullptr, 10);
+    if (errno == 0) return v;
+  }
+  if (std::regex_match(s, kFloat) && s != "." && s != "+." && s != "-.")
+    return std::strtod(s.c_str(), nullptr);
+  return s;
+}
+
+json nodeToJson(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return nullptr;
+    case YAML::NodeType::Scalar:
+      return scalarToJson(node);
+    case YAML::NodeType::Sequence: {
+      json arr = json::array();
+      for (const auto& item : node) arr.push_back(nodeToJson(item));
+      return arr;
+    }
+    case YAML::NodeType::Map: {
+      json obj = json::object();
+      for (const auto& kv : node) obj[kv.first.as<std::string>()] = nodeToJson(kv.second);
+      return obj;
+    }
+  }
+  return nullptr;
+}
+
+bool needsQuotes(const std::string& s) {
+  if (s.empty()) return true;
+  if (std::regex_match(s, kInt) || std::regex_match(s, kFloat) || std::regex_match(s, kNull) ||
+      std::regex_match(s, kBool))
+    return true;
+  static const std::regex kYaml11(R"(^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$)");
+  return std::regex_match(s, kYaml11);
+}
+
+void emit(YAML::Emitter& out, const json& v) {
+  switch (v.type()) {
+    case json::value_t::object:
+      out << YAML::BeginMap;
+      for (const auto& [k, child] : v.items()) {
+        out << YAML::Key << k << YAML::Value;
+        emit(out, child);
+      }
+      out << YAML::EndMap;
+      break;
+    case json::value_t::array:
+      out << YAML::BeginSeq;
+      for (const auto& child : v) emit(out, child);
+      out << YAML::EndSeq;
+      break;
+    case json::value_t::string: {
+      const auto& s = v.get_ref<const std::string&>();
+      if (s.find('\n') != std::string::npos)
+        out << YAML::Literal << s;
+      else if (needsQuotes(s))
+        out << YAML::DoubleQuoted << s;
+      else
+        out << s;
+      break;
+    }
+    case json::value_t::boolean:
+      out << (v.get<bool>() ? "true" : "false");
+      break;
+    case json::value_t::number_integer:
+      out << v.get<long long>();
+      break;
+    case json::value_t::number_unsigned:
+      out << v.get<unsigned long long>();
+      break;
+    case json::value_t::number_float:
+      out << v.dump();
+      break;
+    default:
+      out << YAML::Null;
+  }
+}
+
+}  // namespace
+
+std::vector<json> yamlDocumentsToJson(const std::string& text) {
+  std::vector<json> docs;
+  try {
+    for (const auto& node : YAML::LoadAll(text)) docs.push_back(nodeToJson(node));
+  } catch (const YAML::Exception& e) {
+    throw std::runtime_error("YAML syntax error at line " + std::to_string(e.mark.line + 1) + ", column " +
+                             std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  return docs;
+}
+
+std::string jsonToYaml(const json& value) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  out.SetSeqFormat(YAML::Block);
+  out.SetMapFormat(YAML::Block);
+  emit(out, value);
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace iop::reconcilers
