@@ -5,7 +5,7 @@ JOBS      ?= $(shell nproc)
 CTEST_ARGS ?=
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all setup configure build kube-binaries test unit-test run stop bench fuzz fidelity format clean
+.PHONY: all setup configure build kube-binaries helm-binary test unit-test run stop bench fuzz fidelity format clean manifests
 
 all: build
 
@@ -23,7 +23,10 @@ build: setup configure
 kube-binaries:
 	@bash test/cluster/build.sh >/dev/null
 
-test: build kube-binaries
+helm-binary:
+	@bash helm/build-helm.sh >/dev/null
+
+test: build kube-binaries helm-binary
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 900 -j $(JOBS) $(CTEST_ARGS)
 
 unit-test: build
@@ -40,6 +43,10 @@ run: build kube-binaries
 
 stop:
 	@bash test/cluster/down.sh $(RUN_DIR)
+
+# deploy/ holds what `iop operator init` installs for the default revision; a test keeps it current.
+manifests: build
+	$(BUILD_DIR)/iop operator init --dry-run > deploy/iop-operator.yaml
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Show help for every verb");
   iop::cmd::addVersion(app);
   iop::cmd::addManifest(app);
+  iop::cmd::addOperator(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

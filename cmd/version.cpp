@@ -1,5 +1,4 @@
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "cmd/verbs.h"
@@ -17,7 +16,8 @@ void addVersion(CLI::App& root) {
       nlohmann::json j = {{"version", kVersion}, {"gitCommit", kGitCommit}, {"buildDate", kBuildDate}};
       std::cout << j.dump(2) << "\n";
     } else {
-      std::cout << "iop version " << kVersion << "\ncommit " << kGitCommit << "\nbuilt " << kBuildDate << "\n";
+      std::cout << "iop version " << kVersion << "\ncommit " << kGitCommit << "\nbuilt " << kBuildDate
+                << "\n";
     }
     setExitCode(0);
   });

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "reconcilers/embedded_files.h"
 #include "reconcilers/json_tree.h"
 #include "reconcilers/yaml_json.h"
 
@@ -11,6 +12,18 @@ namespace iop::reconcilers {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+
+const std::map<std::string, std::string>& builtinProfiles() {
+  static const std::map<std::string, std::string> profiles = [] {
+    const std::string prefix = "reconcilers/profiles/", suffix = ".yaml";
+    std::map<std::string, std::string> out;
+    for (const auto& [path, text] : embeddedFiles())
+      if (path.starts_with(prefix) && path.ends_with(suffix))
+        out[path.substr(prefix.size(), path.size() - prefix.size() - suffix.size())] = std::string(text);
+    return out;
+  }();
+  return profiles;
+}
 
 ProfileSource::ProfileSource() = default;
 ProfileSource::ProfileSource(std::string directory) : directory_(std::move(directory)) {}

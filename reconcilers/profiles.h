@@ -30,7 +30,7 @@ class ProfileSource {
   std::string directory_;  // empty: built-ins
 };
 
-// The built-in profile texts, generated at build time from reconcilers/profiles/*.yaml.
+// The built-in profile texts by name, compiled in from reconcilers/profiles/*.yaml.
 const std::map<std::string, std::string>& builtinProfiles();
 
 }  // namespace iop::reconcilers

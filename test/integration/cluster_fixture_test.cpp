@@ -2,7 +2,6 @@
 // kube-controller-manager, kube-scheduler and a kwok-simulated node. These tests pin down what
 // later tests rely on.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <thread>
 
@@ -55,9 +54,10 @@ TEST_CASE("a Deployment's pods run on the simulated node and a rollout restart r
   REQUIRE(kubectl({"create", "namespace", ns}).exitCode == 0);
   REQUIRE(kubectl({"-n", ns, "create", "deployment", "web", "--image=nginx", "--replicas=2"}).exitCode == 0);
 
-  CHECK(waitForOutput({"-n", ns, "get", "deployment", "web", "-o", "jsonpath={.status.availableReplicas}"}, "2",
-                      std::chrono::seconds(90)) == "2");
-  auto nodes = kubectl({"-n", ns, "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.nodeName}"});
+  CHECK(waitForOutput({"-n", ns, "get", "deployment", "web", "-o", "jsonpath={.status.availableReplicas}"},
+                      "2", std::chrono::seconds(90)) == "2");
+  auto nodes =
+      kubectl({"-n", ns, "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.nodeName}"});
   CHECK(nodes.out == "node-1 node-1");
 
   auto rsBefore = kubectl({"-n", ns, "get", "replicasets", "-l", "app=web", "-o", "name"});
@@ -101,7 +101,9 @@ TEST_CASE("a ServiceAccount token from the TokenRequest API authenticates and RB
   CHECK(denied.exitCode != 0);
   CHECK(denied.out.find("forbidden") != std::string::npos);
 
-  REQUIRE(kubectl({"-n", ns, "create", "role", "cm-reader", "--verb=list", "--resource=configmaps"}).exitCode == 0);
+  REQUIRE(
+      kubectl({"-n", ns, "create", "role", "cm-reader", "--verb=list", "--resource=configmaps"}).exitCode ==
+      0);
   REQUIRE(kubectl({"-n", ns, "create", "rolebinding", "cm-reader", "--role=cm-reader",
                    "--serviceaccount=" + ns + ":reader"})
               .exitCode == 0);

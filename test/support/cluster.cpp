@@ -12,12 +12,15 @@ namespace iop::test {
 std::string clusterDir() {
   const char* dir = std::getenv("IOP_TEST_CLUSTER");
   if (dir == nullptr || *dir == '\0')
-    throw std::runtime_error("IOP_TEST_CLUSTER is not set: run integration tests through ctest, "
-                             "or start a cluster with test/cluster/up.sh DIR and export it");
+    throw std::runtime_error(
+        "IOP_TEST_CLUSTER is not set: run integration tests through ctest, "
+        "or start a cluster with test/cluster/up.sh DIR and export it");
   return dir;
 }
 
-std::string kubeconfigPath() { return clusterDir() + "/kubeconfig"; }
+std::string kubeconfigPath() {
+  return clusterDir() + "/kubeconfig";
+}
 
 std::string serverURL() {
   std::ifstream in(clusterDir() + "/server");

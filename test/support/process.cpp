@@ -8,7 +8,7 @@
 
 namespace iop::test {
 
-ProcessResult run(const std::vector<std::string>& argv, const std::string& stdinText) {
+ProcessResult run(const std::vector<std::string>& argv, const std::string& stdinText, bool withStderr) {
   int out[2], in[2];
   if (pipe(out) != 0 || pipe(in) != 0) throw std::runtime_error("pipe failed");
   pid_t pid = fork();
@@ -16,7 +16,13 @@ ProcessResult run(const std::vector<std::string>& argv, const std::string& stdin
   if (pid == 0) {
     dup2(in[0], 0);
     dup2(out[1], 1);
-    dup2(out[1], 2);
+    if (withStderr) {
+      dup2(out[1], 2);
+    } else {
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 2);
+      close(devnull);
+    }
     close(in[0]), close(in[1]), close(out[0]), close(out[1]);
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));

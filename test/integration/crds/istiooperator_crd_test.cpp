@@ -10,11 +10,12 @@ using iop::test::uniqueName;
 namespace {
 
 void installCRD() {
-  auto r = kubectl({"apply", "--server-side", "--force-conflicts", "-f", IOP_SOURCE_DIR "/crds/istiooperator.yaml"});
+  auto r = kubectl(
+      {"apply", "--server-side", "--force-conflicts", "-f", IOP_SOURCE_DIR "/crds/istiooperator.yaml"});
   INFO(r.out);
   REQUIRE(r.exitCode == 0);
-  auto est = kubectl({"wait", "--for", "condition=established", "--timeout=60s",
-                      "crd/istiooperators.install.istio.io"});
+  auto est = kubectl(
+      {"wait", "--for", "condition=established", "--timeout=60s", "crd/istiooperators.install.istio.io"});
   INFO(est.out);
   REQUIRE(est.exitCode == 0);
 }
@@ -27,8 +28,7 @@ std::string namespaceForTest() {
 
 }  // namespace
 
-TEST_CASE("the guide's control-plane and gateway CRs are accepted and listed with their revision",
-          "[crd]") {
+TEST_CASE("the guide's control-plane and gateway CRs are accepted and listed with their revision", "[crd]") {
   installCRD();
   auto ns = namespaceForTest();
   auto cp = kubectl({"apply", "-n", ns, "-f", "-"}, R"(apiVersion: install.istio.io/v1alpha1
@@ -66,7 +66,8 @@ spec:
                        "custom-columns=NAME:.metadata.name,REV:.spec.revision"});
   CHECK(cols.out == "control-plane-1-8-0   1-8-0\ngateways              1-8-0\n");
   // values stay free-form: nothing iop does not know yet is pruned by the API server
-  auto values = kubectl({"get", "iop", "-n", ns, "gateways", "-o", "jsonpath={.spec.values.anything.goes[0]}"});
+  auto values =
+      kubectl({"get", "iop", "-n", ns, "gateways", "-o", "jsonpath={.spec.values.anything.goes[0]}"});
   CHECK(values.out == "here");
   auto printer = kubectl({"get", "istiooperators", "-n", ns});
   CHECK(printer.out.rfind("NAME                  REVISION   STATUS   AGE", 0) == 0);

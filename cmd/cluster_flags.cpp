@@ -1,0 +1,42 @@
+#include "cmd/cluster_flags.h"
+
+#include <iostream>
+
+namespace iop::cmd {
+
+void addClusterFlags(CLI::App& cmd, ClusterFlags& flags) {
+  cmd.add_option("-c,--kubeconfig", flags.kubeconfig,
+                 "Path to the kubeconfig file (default: $KUBECONFIG, "
+                 "in-cluster, ~/.kube/config)");
+  cmd.add_option("--context", flags.context, "The kubeconfig context to use");
+}
+
+std::unique_ptr<kube::Client> connect(const ClusterFlags& flags) {
+  auto config = kube::loadDefaultConfig({.path = flags.kubeconfig, .context = flags.context});
+  if (!config) {
+    std::cerr << "error: " << config.error().describe() << "\n";
+    return nullptr;
+  }
+  // A CLI run applies tens of objects in a row; client-go's 5 qps would make it crawl.
+  config->qps = 50;
+  config->burst = 100;
+  auto client = kube::Client::create(std::move(*config));
+  if (!client) {
+    std::cerr << "error: " << client.error().describe() << "\n";
+    return nullptr;
+  }
+  return std::move(*client);
+}
+
+bool confirm(const std::string& question, bool yes) {
+  if (yes) return true;
+  std::cout << question << " [y/N] " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) {
+    std::cout << "\nno answer (standard input closed): nothing done; pass -y to proceed without asking\n";
+    return false;
+  }
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+}  // namespace iop::cmd

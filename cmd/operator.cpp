@@ -1,0 +1,278 @@
+// `iop operator init` and `iop operator remove`: bootstrap or remove the operator of one
+// revision. The objects come from reconcilers::renderOperatorInstall (the same ones the Helm
+// chart in helm/iop renders); this file only parses flags, applies and reports.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "cmd/cluster_flags.h"
+#include "cmd/verbs.h"
+#include "cmd/version_info.h"
+#include "reconcilers/operator_install.h"
+#include "reconcilers/yaml_json.h"
+
+namespace iop::cmd {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kFieldManager = "iop-operator-init";
+
+struct InitFlags {
+  ClusterFlags cluster;
+  reconcilers::OperatorInstallOptions install;
+  std::string watched = "istio-system";
+  std::vector<std::string> files;
+  std::string crNamespace = "istio-system";
+  bool dryRun = false;
+};
+
+struct RemoveFlags {
+  ClusterFlags cluster;
+  std::string revision;
+  bool purge = false;
+  bool yes = false;
+  bool dryRun = false;
+};
+
+std::string describe(const json& o) {
+  std::string ns = o["metadata"].value("namespace", "");
+  return o.value("kind", "") + " " + (ns.empty() ? "" : ns + "/") + o["metadata"].value("name", "");
+}
+
+std::vector<std::string> splitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+// Reads the IstioOperator CRs of -f files; every problem is printed with its file.
+bool readCRs(const InitFlags& f, std::vector<json>& out) {
+  bool ok = true;
+  for (const auto& path : f.files) {
+    std::ifstream in(path);
+    if (!in) {
+      std::cerr << "error: " << path << ": cannot read the file\n";
+      ok = false;
+      continue;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    std::vector<json> docs;
+    try {
+      docs = reconcilers::yamlDocumentsToJson(text.str());
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << path << ": " << e.what() << "\n";
+      ok = false;
+      continue;
+    }
+    for (auto& cr : docs) {
+      if (cr.is_null()) continue;
+      if (!cr.is_object() || cr.value("kind", "") != "IstioOperator") {
+        std::cerr << "error: " << path << ": expected kind IstioOperator (install.istio.io/v1alpha1), got "
+                  << (cr.is_object() ? "\"" + cr.value("kind", "") + "\"" : "a non-object document") << "\n";
+        ok = false;
+        continue;
+      }
+      std::string name = cr["metadata"].value("name", "");
+      if (name.empty()) {
+        std::cerr << "error: " << path << ": metadata.name is required\n";
+        ok = false;
+        continue;
+      }
+      const auto& rev = f.install.revision;
+      std::string crRev = cr.contains("spec") ? cr["spec"].value("revision", "") : "";
+      if (crRev.empty() && !rev.empty() && rev != "default") {
+        cr["spec"]["revision"] = rev;  // the operator of --revision only reconciles its own CRs
+      } else if (crRev != rev && !(crRev.empty() && rev == "default")) {
+        std::cerr << "error: " << path << ": IstioOperator " << name << " has spec.revision \"" << crRev
+                  << "\" but the operator is for revision \"" << rev
+                  << "\": it would never reconcile it; fix the file or --revision\n";
+        ok = false;
+        continue;
+      }
+      if (!cr["metadata"].contains("namespace")) cr["metadata"]["namespace"] = f.crNamespace;
+      out.push_back(std::move(cr));
+    }
+  }
+  return ok;
+}
+
+bool waitForEstablished(kube::Client& client, const std::string& crdName) {
+  for (int i = 0; i < 150; ++i) {
+    auto crd = client.get(kube::GroupVersionKind{"apiextensions.k8s.io", "v1", "CustomResourceDefinition"},
+                          "", crdName);
+    if (crd)
+      for (const auto& c : (*crd)["status"].value("conditions", json::array()))
+        if (c.value("type", "") == "Established" && c.value("status", "") == "True") return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return false;
+}
+
+int runInit(InitFlags& f) {
+  f.install.watchedNamespaces = splitComma(f.watched);
+  f.install.iopVersion = kVersion;
+  auto install = reconcilers::renderOperatorInstall(f.install);
+  for (const auto& e : install.errors) std::cerr << "error: " << e.str() << "\n";
+  std::vector<json> crs;
+  bool crsOk = readCRs(f, crs);
+  if (!install.ok() || !crsOk) return kExitBadInput;
+
+  if (f.dryRun) {
+    for (const auto& o : install.objects) std::cout << "---\n" << reconcilers::jsonToYaml(o);
+    for (const auto& o : crs) std::cout << "---\n" << reconcilers::jsonToYaml(o);
+    return kExitOK;
+  }
+  auto client = connect(f.cluster);
+  if (!client) return kExitFailed;
+  std::cout << "Installing the iop operator for revision \""
+            << (f.install.revision.empty() ? "default" : f.install.revision) << "\" into namespace "
+            << f.install.operatorNamespace << " (" << client->config().source << ")\n";
+  for (const auto& o : install.objects) {
+    auto r = client->apply(o, {.fieldManager = kFieldManager, .force = true});
+    if (!r) {
+      std::cerr << "error: applying " << describe(o) << ": " << r.error().describe() << "\n";
+      return kExitFailed;
+    }
+    std::cout << "  applied " << describe(o) << "\n";
+    if (o["kind"] == "CustomResourceDefinition" && !waitForEstablished(*client, o["metadata"]["name"])) {
+      std::cerr << "error: " << describe(o) << " did not become Established within 30s\n";
+      return kExitFailed;
+    }
+  }
+  for (const auto& cr : crs) {
+    // The CR belongs to the user (and to GitOps tools): apply it as kubectl would, not as iop.
+    auto r = client->apply(cr, {.fieldManager = "kubectl", .force = false});
+    if (!r) {
+      std::cerr << "error: applying " << describe(cr) << ": " << r.error().describe() << "\n";
+      return kExitFailed;
+    }
+    std::cout << "  applied " << describe(cr) << "\n";
+  }
+  std::cout << "Done: Deployment " << f.install.operatorNamespace << "/"
+            << reconcilers::operatorName(f.install.revision) << " runs the operator.\n";
+  return kExitOK;
+}
+
+struct Kind {
+  kube::GroupVersionKind gvk;
+  bool namespaced;
+};
+
+// What `operator init` creates besides the CRD and namespaces, in the order to delete it:
+// the Deployment first so the operator stops before its permissions go.
+const std::vector<Kind>& removableKinds() {
+  static const std::vector<Kind> kinds = {
+      {{"apps", "v1", "Deployment"}, true},
+      {{"", "v1", "Service"}, true},
+      {{"rbac.authorization.k8s.io", "v1", "RoleBinding"}, true},
+      {{"rbac.authorization.k8s.io", "v1", "Role"}, true},
+      {{"rbac.authorization.k8s.io", "v1", "ClusterRoleBinding"}, false},
+      {{"rbac.authorization.k8s.io", "v1", "ClusterRole"}, false},
+      {{"", "v1", "ServiceAccount"}, true},
+  };
+  return kinds;
+}
+
+int runRemove(const RemoveFlags& f) {
+  if (!f.purge && f.revision.empty()) {
+    std::cerr << "error: say which operator to remove: --revision R (\"default\" for the default revision), "
+                 "or --purge for all of them\n";
+    return kExitBadInput;
+  }
+  auto client = connect(f.cluster);
+  if (!client) return kExitFailed;
+  std::string selector = "app=istio-operator,app.kubernetes.io/managed-by=iop";
+  if (!f.purge) selector += ",operator.istio.io/revision=" + f.revision;
+
+  std::vector<std::pair<const Kind*, json>> found;
+  for (const auto& kind : removableKinds()) {
+    auto list = client->listAll(kind.gvk, "", {.labelSelector = selector});
+    if (!list) {
+      std::cerr << "error: listing " << kind.gvk.kind << "s: " << list.error().describe() << "\n";
+      return kExitFailed;
+    }
+    for (auto& item : (*list)["items"]) {
+      item["kind"] = kind.gvk.kind;
+      found.emplace_back(&kind, std::move(item));
+    }
+  }
+  if (found.empty()) {
+    std::cout << "No iop operator found for "
+              << (f.purge ? "any revision" : "revision \"" + f.revision + "\"") << ": nothing to remove.\n";
+    return kExitOK;
+  }
+  std::cout << "These objects will be removed (the CRD, namespaces and IstioOperator CRs stay):\n";
+  for (const auto& [kind, o] : found) std::cout << "  " << describe(o) << "\n";
+  if (f.dryRun) return kExitOK;
+  if (!confirm("Remove them?", f.yes)) return kExitFailed;
+  int failures = 0;
+  for (const auto& [kind, o] : found) {
+    auto r = client->remove(kind->gvk, kind->namespaced ? o["metadata"].value("namespace", "") : "",
+                            o["metadata"].value("name", ""), {.propagationPolicy = "Background"});
+    if (!r && !kube::isNotFound(r.error())) {
+      std::cerr << "error: deleting " << describe(o) << ": " << r.error().describe() << "\n";
+      ++failures;
+      continue;
+    }
+    std::cout << "  removed " << describe(o) << "\n";
+  }
+  return failures == 0 ? kExitOK : kExitFailed;
+}
+
+}  // namespace
+
+void addOperator(CLI::App& root) {
+  auto* op = root.add_subcommand("operator", "Install or remove the in-cluster iop operator of a revision");
+  op->require_subcommand(1);
+
+  auto init = std::make_shared<InitFlags>();
+  auto* i =
+      op->add_subcommand("init", "Install the operator for one revision (re-running updates it in place)");
+  addClusterFlags(*i, init->cluster);
+  i->add_option(
+      "-r,--revision", init->install.revision,
+      "Revision the operator reconciles (CRs with this spec.revision); empty: the default revision");
+  i->add_option("--hub", init->install.hub, "Registry and path of the iop image (image is <hub>/iop:<tag>)")
+      ->capture_default_str();
+  i->add_option("--tag", init->install.tag, "Tag of the iop image (default: this iop's version)");
+  i->add_option("--watchedNamespaces,--watched-namespaces", init->watched,
+                "Comma-separated namespaces whose IstioOperator CRs the operator watches")
+      ->capture_default_str();
+  i->add_option("--operatorNamespace,--operator-namespace", init->install.operatorNamespace,
+                "Namespace the operator runs in")
+      ->capture_default_str();
+  i->add_option("-f,--filename", init->files,
+                "IstioOperator CR file(s) to apply once the operator is installed");
+  i->add_option("-n,--namespace", init->crNamespace,
+                "Namespace for -f CRs that do not set metadata.namespace")
+      ->capture_default_str();
+  i->add_flag("--dry-run,--dryRun", init->dryRun, "Print the objects as YAML instead of applying them");
+  i->footer(std::string("Examples:\n"
+                        "  iop operator init --revision 1-8-0\n"
+                        "  iop operator init --revision 1-8-1 --hub registry.example/iop --tag 0.1.0\n"
+                        "  iop operator init --revision 1-8-0 -f control-plane-1-8-0.yaml\n"
+                        "  iop operator init --dry-run > operator.yaml\n\n") +
+            kExitCodesHelp);
+  i->callback([init] { setExitCode(runInit(*init)); });
+
+  auto rm = std::make_shared<RemoveFlags>();
+  auto* r = op->add_subcommand("remove", "Remove the operator of a revision (not the CRD, not the CRs)");
+  addClusterFlags(*r, rm->cluster);
+  r->add_option("-r,--revision", rm->revision,
+                "Revision whose operator to remove (\"default\" for the default one)");
+  r->add_flag("--purge", rm->purge, "Remove the operators of every revision");
+  r->add_flag("-y,--skip-confirmation", rm->yes, "Do not ask for confirmation");
+  r->add_flag("--dry-run,--dryRun", rm->dryRun, "Only list what would be removed");
+  r->footer(std::string("Examples:\n"
+                        "  iop operator remove --revision 1-8-0 -y\n"
+                        "  iop operator remove --purge --dry-run\n\n") +
+            kExitCodesHelp);
+  r->callback([rm] { setExitCode(runRemove(*rm)); });
+}
+
+}  // namespace iop::cmd
