@@ -1,5 +1,6 @@
 #include "kube/cancel.h"
 
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <utility>
@@ -58,6 +59,25 @@ void CancelToken::removeCallback(std::uint64_t id) const {
   }
   // Not registered any more: cancel() took it and may be running it right now; wait for that.
   std::lock_guard run(state_->running);
+}
+
+bool sleepFor(std::chrono::nanoseconds duration, const CancelToken& cancel) {
+  if (cancel.cancelled()) return false;
+  if (duration <= std::chrono::nanoseconds(0)) return true;
+  std::mutex m;
+  std::condition_variable cv;
+  bool woken = false;
+  auto id = cancel.addCallback([&] {
+    std::lock_guard l(m);
+    woken = true;
+    cv.notify_all();
+  });
+  {
+    std::unique_lock l(m);
+    cv.wait_for(l, duration, [&] { return woken; });
+  }
+  cancel.removeCallback(id);
+  return !cancel.cancelled();
 }
 
 }  // namespace iop::kube

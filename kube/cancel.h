@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -29,5 +30,9 @@ class CancelToken {
   struct State;
   std::shared_ptr<State> state_;
 };
+
+// Sleeps for `duration` or until `cancel` fires, whichever comes first. Returns false when
+// cancelled. Blocks the calling thread.
+bool sleepFor(std::chrono::nanoseconds duration, const CancelToken& cancel);
 
 }  // namespace iop::kube

@@ -173,8 +173,9 @@ class Client {
                     const WatchHandler& handler);
 
   // Discovery: the resource for a kind, cached; on a miss the discovery documents are fetched
-  // again, so kinds installed after start (CRDs) are found. NotFound when the server does not
-  // serve that kind.
+  // again, so kinds installed after start (CRDs) are found. An Api error with reason
+  // "NoKindMatch" (isNoKindMatch) when the server does not serve that kind; verbs addressed by
+  // an unknown kind fail the same way.
   Result<ResourceInfo> resolve(const GroupVersionKind& gvk);
   // Forgets the cached discovery documents (next resolve fetches them).
   void invalidateDiscovery();

@@ -218,6 +218,9 @@ bool isTooManyRequests(const Error& e) {
 bool isServerError(const Error& e) {
   return e.kind == ErrorKind::Api && e.httpStatus >= 500;
 }
+bool isNoKindMatch(const Error& e) {
+  return e.kind == ErrorKind::Api && e.reason == "NoKindMatch";
+}
 bool isTransport(const Error& e) {
   return e.kind == ErrorKind::Transport;
 }

@@ -99,6 +99,9 @@ bool isUnauthorized(const Error& e);
 bool isInvalid(const Error& e);  // 422; details.causes carry the field paths
 bool isTooManyRequests(const Error& e);
 bool isServerError(const Error& e);  // 5xx
+// Discovery found no resource for the kind (reason "NoKindMatch"): the type is not served,
+// e.g. its CRD is not installed. Distinct from isNotFound, which is about an object.
+bool isNoKindMatch(const Error& e);
 bool isTransport(const Error& e);
 bool isCancelled(const Error& e);
 

@@ -1,8 +1,6 @@
 #include "kube/rate_limiter.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <thread>
 
 namespace iop::kube {
 
@@ -38,21 +36,8 @@ Result<void> TokenBucket::acquire(const CancelToken& cancel) {
   if (cancel.cancelled()) return Error::cancelled("cancelled while waiting for the client rate limiter");
   auto wait = reserve();
   if (wait <= std::chrono::nanoseconds(0)) return {};
-  // Sleep on a condition variable the token can wake, so shutdown never waits out a backlog.
-  std::mutex m;
-  std::condition_variable cv;
-  bool woken = false;
-  auto id = cancel.addCallback([&] {
-    std::lock_guard l(m);
-    woken = true;
-    cv.notify_all();
-  });
-  {
-    std::unique_lock l(m);
-    cv.wait_for(l, wait, [&] { return woken; });
-  }
-  cancel.removeCallback(id);
-  if (cancel.cancelled()) return Error::cancelled("cancelled while waiting for the client rate limiter");
+  // Sleeps on the token so shutdown never waits out a backlog.
+  if (!sleepFor(wait, cancel)) return Error::cancelled("cancelled while waiting for the client rate limiter");
   return {};
 }
 

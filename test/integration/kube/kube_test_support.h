@@ -1,0 +1,76 @@
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "kube/client.h"
+#include "test/support/cluster.h"
+
+// Shared by the kube/ integration tests: clients for the test cluster and a namespace per test.
+namespace iop::kube::testing {
+
+using namespace std::chrono_literals;
+
+// The admin (client certificate) config of the test cluster, limits raised for tests.
+inline Config adminConfig() {
+  auto c = loadKubeconfig({.path = iop::test::kubeconfigPath()});
+  REQUIRE(c.ok());
+  c->qps = 100;
+  c->burst = 200;
+  return *c;
+}
+
+inline std::unique_ptr<Client> clientFor(Config config, ClientOptions options = {}) {
+  auto c = Client::create(std::move(config), std::move(options));
+  INFO((c ? "" : c.error().describe()));
+  REQUIRE(c.ok());
+  return std::move(*c);
+}
+
+inline std::unique_ptr<Client> adminClient() { return clientFor(adminConfig()); }
+
+inline const GroupVersionKind kConfigMap{"", "v1", "ConfigMap"};
+inline const GroupVersionKind kNamespace{"", "v1", "Namespace"};
+inline const GroupVersionKind kServiceAccount{"", "v1", "ServiceAccount"};
+
+// Creates a fresh namespace named after `prefix`; deleted (without waiting) at scope exit.
+class TestNamespace {
+ public:
+  TestNamespace(Client& client, const std::string& prefix) : client_(client), name_(iop::test::uniqueName(prefix)) {
+    auto r = client_.create(kNamespace, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name_}}}});
+    INFO((r ? "" : r.error().describe()));
+    REQUIRE(r.ok());
+  }
+  ~TestNamespace() { (void)client_.remove(kNamespace, "", name_); }
+  const std::string& name() const { return name_; }
+
+ private:
+  Client& client_;
+  std::string name_;
+};
+
+inline nlohmann::json configMap(const std::string& ns, const std::string& name, nlohmann::json data) {
+  return {{"apiVersion", "v1"},
+          {"kind", "ConfigMap"},
+          {"metadata", {{"name", name}, {"namespace", ns}}},
+          {"data", std::move(data)}};
+}
+
+// Polls until `check` is true or the deadline passes; returns the last result.
+inline bool eventually(const std::function<bool()>& check, std::chrono::milliseconds deadline = 20s) {
+  auto end = std::chrono::steady_clock::now() + deadline;
+  while (true) {
+    if (check()) return true;
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
+inline std::string describe(const Error& e) { return e.describe(); }
+
+}  // namespace iop::kube::testing
