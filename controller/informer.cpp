@@ -1,8 +1,8 @@
 #include "controller/informer.h"
 
-#include <thread>
-
 #include <spdlog/spdlog.h>
+
+#include <thread>
 
 namespace iop::controller {
 
@@ -21,7 +21,8 @@ std::string resourceVersionOf(const json& object) {
 }
 }  // namespace
 
-Informer::Informer(kube::Client& client, InformerOptions options) : client_(client), options_(std::move(options)) {}
+Informer::Informer(kube::Client& client, InformerOptions options)
+    : client_(client), options_(std::move(options)) {}
 
 std::string Informer::describe() const {
   std::string s = options_.type.describe();
@@ -104,7 +105,8 @@ bool Informer::relist(std::stop_token stop, std::string& resourceVersion) {
   lo.cancel = cancel;
   auto listed = client_.listAll(options_.type, options_.ns, lo);
   if (!listed) {
-    if (!stop.stop_requested()) spdlog::warn("informer {}: list failed: {}", describe(), listed.error().describe());
+    if (!stop.stop_requested())
+      spdlog::warn("informer {}: list failed: {}", describe(), listed.error().describe());
     return false;
   }
   std::unordered_map<std::string, ObjectPtr> fresh;
@@ -137,7 +139,8 @@ bool Informer::relist(std::stop_token stop, std::string& resourceVersion) {
     synced_ = true;
   }
   syncedCv_.notify_all();
-  spdlog::debug("informer {}: listed {} objects at resourceVersion {}", describe(), fresh.size(), resourceVersion);
+  spdlog::debug("informer {}: listed {} objects at resourceVersion {}", describe(), fresh.size(),
+                resourceVersion);
   return true;
 }
 

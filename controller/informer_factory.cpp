@@ -4,7 +4,9 @@ namespace iop::controller {
 
 InformerFactory::InformerFactory(kube::Client& client, const Clock& clock) : client_(client), clock_(clock) {}
 
-InformerFactory::~InformerFactory() { stop(); }
+InformerFactory::~InformerFactory() {
+  stop();
+}
 
 Informer& InformerFactory::informer(const kube::TypeRef& type, const std::string& ns,
                                     const std::string& labelSelector) {
@@ -43,7 +45,9 @@ bool InformerFactory::waitForSync(std::stop_token stop, Duration timeout) {
   return true;
 }
 
-bool InformerFactory::allSynced() const { return unsynced().empty(); }
+bool InformerFactory::allSynced() const {
+  return unsynced().empty();
+}
 
 std::vector<std::string> InformerFactory::unsynced() const {
   std::lock_guard lock(mu_);

@@ -24,7 +24,8 @@ class InformerFactory {
 
   // The informer for this selection, created on first use. Borrowed: lives as long as the
   // factory. An informer asked for after start() is started by the next start().
-  Informer& informer(const kube::TypeRef& type, const std::string& ns = "", const std::string& labelSelector = "");
+  Informer& informer(const kube::TypeRef& type, const std::string& ns = "",
+                     const std::string& labelSelector = "");
 
   // Runs every informer not yet running on its own thread. Does not block.
   void start();
@@ -41,11 +42,11 @@ class InformerFactory {
  private:
   kube::Client& client_;
   const Clock& clock_;
-  mutable std::mutex mu_;  // guards the two below
+  mutable std::mutex mu_;                                       // guards the two below
   std::map<std::string, std::unique_ptr<Informer>> informers_;  // by selection key
   std::vector<std::jthread> threads_;                           // one per started informer
-  std::size_t startedCount_ = 0;  // informers_ are started in creation order...
-  std::vector<Informer*> order_;  // ...kept here
+  std::size_t startedCount_ = 0;                                // informers_ are started in creation order...
+  std::vector<Informer*> order_;                                // ...kept here
 };
 
 }  // namespace iop::controller

@@ -1,11 +1,11 @@
 #include "controller/leader_elector.h"
 
+#include <prometheus/gauge.h>
+#include <spdlog/spdlog.h>
+
 #include <condition_variable>
 #include <mutex>
 #include <thread>
-
-#include <prometheus/gauge.h>
-#include <spdlog/spdlog.h>
 
 namespace iop::controller {
 
@@ -29,7 +29,8 @@ class DeadlineCanceller {
           std::mutex m;
           std::condition_variable_any cv;
           std::unique_lock lock(m);
-          if (!cv.wait_for(lock, stop, timeout, [] { return false; }) && !stop.stop_requested()) token.cancel();
+          if (!cv.wait_for(lock, stop, timeout, [] { return false; }) && !stop.stop_requested())
+            token.cancel();
         }) {}
 
  private:
@@ -42,14 +43,18 @@ std::optional<std::string> LeaderElectionConfig::validate() const {
   if (leaseName.empty()) return "leader election: leaseName is empty";
   if (leaseNamespace.empty()) return "leader election: leaseNamespace is empty";
   if (identity.empty()) return "leader election: identity is empty";
-  if (!(leaseDuration > renewDeadline)) return "leader election: leaseDuration must be greater than renewDeadline";
-  if (!(renewDeadline > retryPeriod)) return "leader election: renewDeadline must be greater than retryPeriod";
+  if (!(leaseDuration > renewDeadline))
+    return "leader election: leaseDuration must be greater than renewDeadline";
+  if (!(renewDeadline > retryPeriod))
+    return "leader election: renewDeadline must be greater than retryPeriod";
   if (retryPeriod <= Duration::zero()) return "leader election: retryPeriod must be positive";
   return std::nullopt;
 }
 
 LeaderElector::LeaderElector(kube::Client& client, LeaderElectionConfig config, Metrics* metrics)
-    : client_(client), config_(std::move(config)), status_(metrics ? &metrics->leaderStatus(config_.leaseName) : nullptr) {
+    : client_(client),
+      config_(std::move(config)),
+      status_(metrics ? &metrics->leaderStatus(config_.leaseName) : nullptr) {
   if (status_) status_->Set(0);
 }
 
@@ -62,7 +67,8 @@ bool LeaderElector::sleepFor(std::stop_token stop, Duration d) {
   });
   std::unique_lock lock(m);
   auto deadline = config_.clock->now() + d;
-  while (!stop.stop_requested() && config_.clock->now() < deadline) config_.clock->waitUntil(cv, lock, deadline);
+  while (!stop.stop_requested() && config_.clock->now() < deadline)
+    config_.clock->waitUntil(cv, lock, deadline);
   return !stop.stop_requested();
 }
 
@@ -79,7 +85,8 @@ bool LeaderElector::tryAcquireOrRenew(TimePoint deadline) {
   auto current = client_.get(kLeases, c.leaseNamespace, c.leaseName, go);
   if (!current) {
     if (!kube::isNotFound(current.error())) {
-      spdlog::warn("leader election {}/{}: get: {}", c.leaseNamespace, c.leaseName, current.error().describe());
+      spdlog::warn("leader election {}/{}: get: {}", c.leaseNamespace, c.leaseName,
+                   current.error().describe());
       return false;
     }
     json lease{{"apiVersion", "coordination.k8s.io/v1"},
@@ -92,7 +99,8 @@ bool LeaderElector::tryAcquireOrRenew(TimePoint deadline) {
     auto created = client_.create(kLeases, c.leaseNamespace, lease, wo);
     if (!created) {
       if (!kube::isAlreadyExists(created.error()))
-        spdlog::warn("leader election {}/{}: create: {}", c.leaseNamespace, c.leaseName, created.error().describe());
+        spdlog::warn("leader election {}/{}: create: {}", c.leaseNamespace, c.leaseName,
+                     created.error().describe());
       return false;
     }
     lease_ = *created;
@@ -124,7 +132,8 @@ bool LeaderElector::tryAcquireOrRenew(TimePoint deadline) {
   auto written = client_.update(kLeases, c.leaseNamespace, c.leaseName, updated, wo);
   if (!written) {
     if (!kube::isConflict(written.error()))
-      spdlog::warn("leader election {}/{}: update: {}", c.leaseNamespace, c.leaseName, written.error().describe());
+      spdlog::warn("leader election {}/{}: update: {}", c.leaseNamespace, c.leaseName,
+                   written.error().describe());
     return false;
   }
   lease_ = *written;
@@ -147,7 +156,8 @@ void LeaderElector::release() {
   wo.cancel = cancel;
   auto written = client_.update(kLeases, c.leaseNamespace, c.leaseName, updated, wo);
   if (!written) {
-    spdlog::warn("leader election {}/{}: release: {}", c.leaseNamespace, c.leaseName, written.error().describe());
+    spdlog::warn("leader election {}/{}: release: {}", c.leaseNamespace, c.leaseName,
+                 written.error().describe());
     return;
   }
   spdlog::info("leader election {}/{}: released the lease", c.leaseNamespace, c.leaseName);
@@ -155,7 +165,8 @@ void LeaderElector::release() {
 
 bool LeaderElector::run(std::stop_token stop, const LeaderCallbacks& callbacks) {
   const auto& c = config_;
-  spdlog::info("leader election {}/{}: {} is waiting for the lease", c.leaseNamespace, c.leaseName, c.identity);
+  spdlog::info("leader election {}/{}: {} is waiting for the lease", c.leaseNamespace, c.leaseName,
+               c.identity);
   while (!tryAcquireOrRenew(c.clock->now() + c.renewDeadline)) {
     if (!sleepFor(stop, c.retryPeriod)) return false;
   }
@@ -184,8 +195,9 @@ bool LeaderElector::run(std::stop_token stop, const LeaderCallbacks& callbacks) 
   }
   if (lost) {
     // Stop claiming leadership before the work stops: the work is being torn down.
-    spdlog::error("leader election {}/{}: {} lost the lease (no renewal for {} ms)", c.leaseNamespace, c.leaseName,
-                  c.identity, std::chrono::duration_cast<std::chrono::milliseconds>(c.renewDeadline).count());
+    spdlog::error("leader election {}/{}: {} lost the lease (no renewal for {} ms)", c.leaseNamespace,
+                  c.leaseName, c.identity,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(c.renewDeadline).count());
   }
   leader_ = false;
   if (status_) status_->Set(0);

@@ -10,8 +10,12 @@ LeaseRecord LeaseRecord::fromLease(const json& lease) {
   LeaseRecord r;
   auto spec = lease.value("spec", json::object());
   if (!spec.is_object()) return r;
-  auto str = [&](const char* k) { return spec.contains(k) && spec[k].is_string() ? spec[k].get<std::string>() : ""; };
-  auto num = [&](const char* k) { return spec.contains(k) && spec[k].is_number_integer() ? spec[k].get<int>() : 0; };
+  auto str = [&](const char* k) {
+    return spec.contains(k) && spec[k].is_string() ? spec[k].get<std::string>() : "";
+  };
+  auto num = [&](const char* k) {
+    return spec.contains(k) && spec[k].is_number_integer() ? spec[k].get<int>() : 0;
+  };
   r.holderIdentity = str("holderIdentity");
   r.leaseDurationSeconds = num("leaseDurationSeconds");
   r.acquireTime = str("acquireTime");
@@ -42,7 +46,8 @@ std::string microTime(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-bool mayAcquire(const LeaseRecord& observed, TimePoint observedAt, TimePoint now, const std::string& identity) {
+bool mayAcquire(const LeaseRecord& observed, TimePoint observedAt, TimePoint now,
+                const std::string& identity) {
   if (observed.holderIdentity.empty() || observed.holderIdentity == identity) return true;
   return observedAt + std::chrono::seconds(observed.leaseDurationSeconds) <= now;
 }

@@ -1,10 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "controller/clock.h"
 
@@ -32,6 +31,7 @@ std::string microTime(std::chrono::system_clock::time_point t);
 // if the holder has not renewed for the record's leaseDurationSeconds as measured on the
 // observer's own clock since it observed the record (never trusting the holder's timestamps,
 // so clock skew between replicas does not matter).
-bool mayAcquire(const LeaseRecord& observed, TimePoint observedAt, TimePoint now, const std::string& identity);
+bool mayAcquire(const LeaseRecord& observed, TimePoint observedAt, TimePoint now,
+                const std::string& identity);
 
 }  // namespace iop::controller

@@ -1,11 +1,11 @@
 #include "controller/manager.h"
 
-#include <csignal>
-#include <cstdlib>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
+#include <csignal>
+#include <cstdlib>
 
 #include "controller/rest_client_metrics.h"
 
@@ -39,7 +39,9 @@ InformerFactory& Manager::informers() {
   return *informers_;
 }
 
-bool Manager::isLeader() const { return elector_ ? elector_->isLeader() : false; }
+bool Manager::isLeader() const {
+  return elector_ ? elector_->isLeader() : false;
+}
 
 Controller& Manager::addController(ControllerOptions options, Reconciler& reconciler) {
   options.metrics = &metrics_;
@@ -74,7 +76,9 @@ std::optional<std::string> Manager::serveHttp() {
   std::vector<Want> wants;
   if (!options_.metricsAddress.empty()) wants.push_back({options_.metricsAddress, true, false});
   if (!options_.healthAddress.empty()) {
-    if (!wants.empty() && wants[0].address == options_.healthAddress) {
+    // Port 0 asks for a fresh port each time, so only a fixed address is shared.
+    bool anyPort = options_.healthAddress.ends_with(":0");
+    if (!wants.empty() && wants[0].address == options_.healthAddress && !anyPort) {
       wants[0].health = true;
     } else {
       wants.push_back({options_.healthAddress, false, true});
@@ -87,12 +91,14 @@ std::optional<std::string> Manager::serveHttp() {
       server->handle("/healthz", healthzRoute);
       server->handle("/readyz", readyzRoute);
     }
-    if (auto err = server->listen(w.address)) return (w.metrics ? "metrics server: " : "health server: ") + *err;
+    if (auto err = server->listen(w.address))
+      return (w.metrics ? "metrics server: " : "health server: ") + *err;
     if (w.metrics) metricsPort_ = server->port();
     if (w.health) healthPort_ = server->port();
     servers_.push_back(std::move(server));
   }
-  for (auto& s : servers_) serverThreads_.emplace_back([server = s.get()](std::stop_token st) { server->serve(st); });
+  for (auto& s : servers_)
+    serverThreads_.emplace_back([server = s.get()](std::stop_token st) { server->serve(st); });
   return std::nullopt;
 }
 
@@ -155,7 +161,8 @@ std::optional<std::string> Manager::start() {
     informers_->start();
     if (!informers_->waitForSync(stop_.get_token(), options_.cacheSyncTimeout) && !stop_.stop_requested()) {
       failure = "manager: caches did not sync within " +
-                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.cacheSyncTimeout).count()) +
+                std::to_string(
+                    std::chrono::duration_cast<std::chrono::seconds>(options_.cacheSyncTimeout).count()) +
                 " s: " + readyz_.serve("").body;
       stop_.request_stop();
     }
@@ -207,11 +214,13 @@ std::optional<std::string> Manager::shutDown() {
     *done = true;
   });
   auto deadline = std::chrono::steady_clock::now() + options_.gracePeriod;
-  while (!*done && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  while (!*done && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   if (!*done) {
     shutter.detach();
     return "manager: shutdown did not finish within the grace period of " +
-           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.gracePeriod).count()) + " s";
+           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.gracePeriod).count()) +
+           " s";
   }
   shutter.join();
   spdlog::info("manager: stopped");

@@ -26,7 +26,7 @@ struct ManagerOptions {
   kube::Client* client = nullptr;
   // "host:port" or ":port"; "" serves nothing. The same address serves both sets of routes.
   std::string metricsAddress = ":8080";  // /metrics
-  std::string healthAddress = ":8081";   // /healthz, /readyz
+  std::string healthAddress = ":8081";   // /healthz, /readyz (one server when equal, unless port 0)
   // When set, controllers run only while this replica holds the lease.
   std::optional<LeaderElectionConfig> leaderElection;
   // How long informers may take to list before start() gives up.

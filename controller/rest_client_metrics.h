@@ -1,9 +1,9 @@
 #pragma once
 
-#include <vector>
-
 #include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
+
+#include <vector>
 
 #include "kube/client.h"
 

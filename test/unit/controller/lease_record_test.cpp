@@ -1,7 +1,7 @@
 // The lease decision rules of leader election, and the Lease spec round trip.
-#include <catch2/catch.hpp>
-
 #include "controller/lease_record.h"
+
+#include <catch2/catch.hpp>
 
 using namespace iop::controller;
 using namespace std::chrono_literals;
@@ -10,7 +10,7 @@ TEST_CASE("a lease may be taken when free, kept by its holder, and taken over on
           "[leader]") {
   TimePoint seen = TimePoint{} + 100s;
   LeaseRecord held{"a", 15, "", "", 3};
-  CHECK(mayAcquire(held, seen, seen + 1s, "a"));        // its own
+  CHECK(mayAcquire(held, seen, seen + 1s, "a"));         // its own
   CHECK_FALSE(mayAcquire(held, seen, seen + 14s, "b"));  // another's, still fresh
   CHECK(mayAcquire(held, seen, seen + 15s, "b"));        // not renewed for the lease duration
   LeaseRecord released{"", 1, "", "", 3};

@@ -1,10 +1,10 @@
 // The manager's lifecycle and endpoints, without a cluster (no informers, no election).
-#include <catch2/catch.hpp>
+#include "controller/manager.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <thread>
 
-#include "controller/manager.h"
 #include "test/support/http_get.h"
 
 using namespace iop::controller;
@@ -51,7 +51,8 @@ TEST_CASE("a manager serves health, readiness and metrics, runs its controllers 
   CHECK(m.runningControllers());
   auto metrics = httpGet(m.metricsPort(), "/metrics");
   CHECK(metrics.status == 200);
-  CHECK(metrics.body.find("controller_runtime_reconcile_total{controller=\"unit-manager\",result=\"success\"} 1") !=
+  CHECK(metrics.body.find(
+            "controller_runtime_reconcile_total{controller=\"unit-manager\",result=\"success\"} 1") !=
         std::string::npos);
   CHECK(metrics.body.find("controller_runtime_max_concurrent_reconciles{controller=\"unit-manager\"} 2") !=
         std::string::npos);
