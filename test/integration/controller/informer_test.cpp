@@ -1,16 +1,16 @@
 // Informers against the real kube-apiserver: the store follows the cluster through bursts of
 // changes, a forced Gone, and a restart of the API server.
-#include <catch2/catch.hpp>
+#include "controller/informer.h"
 
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
-#include "controller/informer.h"
 #include "controller/informer_factory.h"
 #include "test/integration/kube/kube_test_support.h"
 #include "test/support/cluster.h"
@@ -26,8 +26,9 @@ namespace {
 std::set<std::string> kubectlView(const std::vector<std::string>& kubectlPrefix, const std::string& ns,
                                   const std::string& selector) {
   auto argv = kubectlPrefix;
-  for (std::string a : std::vector<std::string>{"-n", ns, "get", "configmaps", "-l", selector, "-o",
-                        "jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion}{\"\\n\"}{end}"})
+  for (std::string a : std::vector<std::string>{
+           "-n", ns, "get", "configmaps", "-l", selector, "-o",
+           "jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion}{\"\\n\"}{end}"})
     argv.push_back(a);
   auto r = iop::test::run(argv);
   INFO(r.out);
@@ -41,8 +42,9 @@ std::set<std::string> kubectlView(const std::vector<std::string>& kubectlPrefix,
 
 std::set<std::string> storeView(const Informer& inf) {
   std::set<std::string> out;
-  for (const auto& o : inf.list()) out.insert(o["metadata"]["name"].get<std::string>() + "=" +
-                                              o["metadata"]["resourceVersion"].get<std::string>());
+  for (const auto& o : inf.list())
+    out.insert(o["metadata"]["name"].get<std::string>() + "=" +
+               o["metadata"]["resourceVersion"].get<std::string>());
   return out;
 }
 
@@ -50,7 +52,8 @@ std::set<std::string> storeView(const Informer& inf) {
 class Mirror {
  public:
   InformerHandlers handlers() {
-    return {[this](const json& o) { set(o, "add"); }, [this](const json&, const json& o) { set(o, "update"); },
+    return {[this](const json& o) { set(o, "add"); },
+            [this](const json&, const json& o) { set(o, "update"); },
             [this](const json& o) {
               std::lock_guard lock(mu_);
               ++counts_["delete"];
@@ -83,13 +86,16 @@ class Mirror {
   std::map<std::string, int> counts_;
 };
 
-json labelled(const std::string& ns, const std::string& name, const std::string& app, const std::string& value) {
+json labelled(const std::string& ns, const std::string& name, const std::string& app,
+              const std::string& value) {
   auto cm = configMap(ns, name, {{"v", value}});
   cm["metadata"]["labels"] = {{"app", app}};
   return cm;
 }
 
-std::vector<std::string> sharedKubectl() { return {"kubectl", "--kubeconfig", iop::test::kubeconfigPath()}; }
+std::vector<std::string> sharedKubectl() {
+  return {"kubectl", "--kubeconfig", iop::test::kubeconfigPath()};
+}
 
 }  // namespace
 
@@ -98,7 +104,8 @@ TEST_CASE("an informer's store matches kubectl get after a burst of creates, upd
   auto client = adminClient();
   TestNamespace ns(*client, "inf-burst");
   for (int i = 0; i < 5; ++i)
-    REQUIRE(client->create(kConfigMap, ns.name(), labelled(ns.name(), "pre-" + std::to_string(i), "burst", "0")));
+    REQUIRE(
+        client->create(kConfigMap, ns.name(), labelled(ns.name(), "pre-" + std::to_string(i), "burst", "0")));
 
   InformerOptions o{kConfigMap};
   o.ns = ns.name();
@@ -126,7 +133,8 @@ TEST_CASE("an informer's store matches kubectl get after a burst of creates, upd
   for (auto& t : writers) t.join();
   REQUIRE(client->remove(kConfigMap, ns.name(), "pre-0"));
   // Moving an object out of the selector is a delete for this informer.
-  REQUIRE(client->mergePatch(kConfigMap, ns.name(), "pre-1", {{"metadata", {{"labels", {{"app", "other"}}}}}}));
+  REQUIRE(
+      client->mergePatch(kConfigMap, ns.name(), "pre-1", {{"metadata", {{"labels", {{"app", "other"}}}}}}));
 
   auto want = [&] { return kubectlView(sharedKubectl(), ns.name(), "app=burst"); };
   REQUIRE(eventually([&] { return storeView(inf) == want(); }));
@@ -253,7 +261,8 @@ TEST_CASE("an informer recovers after kube-apiserver is restarted", "[informer][
 
   REQUIRE(client->create(kConfigMap, ns.name(), labelled(ns.name(), "after", "r", "0")));
   REQUIRE(client->remove(kConfigMap, ns.name(), "before"));
-  REQUIRE(eventually([&] { return storeView(inf) == kubectlView(kc, ns.name(), "app=r"); }, std::chrono::seconds(40)));
+  REQUIRE(eventually([&] { return storeView(inf) == kubectlView(kc, ns.name(), "app=r"); },
+                     std::chrono::seconds(40)));
   CHECK(inf.get(ns.name(), "after").has_value());
   CHECK_FALSE(inf.get(ns.name(), "before").has_value());
 }
