@@ -202,3 +202,30 @@ TEST_CASE("SIGTERM stops the leader cleanly and releases the lease so the standb
   CHECK(Steady::now() - termAt < kLeaseDuration);  // released, not expired
   CHECK(holder(*client, ns.name(), "lease") == "parent");
 }
+
+TEST_CASE("a leader that can no longer renew its lease stops its workers within the renew deadline",
+          "[leader]") {
+  auto client = adminClient();
+  TestNamespace ns(*client, "le-lost");
+  createTrigger(*client, ns.name());
+  Running a(ns.name(), "lease", "replica-a");
+  REQUIRE(eventually([&] { return a.replica.manager->runningControllers(); }));
+
+  // Another party takes the lease over behind the leader's back (as after a network
+  // partition): every renewal of the leader now fails.
+  auto takenAt = Steady::now();
+  REQUIRE(eventually([&] {
+    auto lease = client->get(kLeases, ns.name(), "lease");
+    if (!lease) return false;
+    (*lease)["spec"]["holderIdentity"] = "intruder";
+    (*lease)["spec"]["leaseDurationSeconds"] = 60;
+    takenAt = Steady::now();
+    return client->update(kLeases, ns.name(), "lease", *lease).ok();  // Conflict when a renewed meanwhile
+  }));
+  REQUIRE(eventually([&] { return !a.replica.manager->runningControllers(); }, std::chrono::seconds(15)));
+  CHECK(Steady::now() - takenAt <= std::chrono::seconds(3) + std::chrono::milliseconds(500) + std::chrono::seconds(1));
+  a.thread.join();
+  REQUIRE(a.result.has_value());
+  CHECK(*a.result == "manager: leader election lost");
+  CHECK(holder(*client, ns.name(), "lease") == "intruder");  // a lost lease is not "released"
+}
