@@ -17,7 +17,8 @@ json widgetCRD(const std::string& group) {
           {"spec",
            {{"group", group},
             {"scope", "Namespaced"},
-            {"names", {{"plural", "widgets"}, {"singular", "widget"}, {"kind", "Widget"}, {"listKind", "WidgetList"}}},
+            {"names",
+             {{"plural", "widgets"}, {"singular", "widget"}, {"kind", "Widget"}, {"listKind", "WidgetList"}}},
             {"versions",
              json::array({{{"name", "v1"},
                            {"served", true},
@@ -44,7 +45,8 @@ TEST_CASE("discovery resolves built-in kinds with their scope", "[kube][discover
   REQUIRE(deploy.ok());
   CHECK(deploy->gvr == GroupVersionResource{"apps", "v1", "deployments"});
   CHECK(deploy->namespaced);
-  CHECK(std::find(deploy->subresources.begin(), deploy->subresources.end(), "status") != deploy->subresources.end());
+  CHECK(std::find(deploy->subresources.begin(), deploy->subresources.end(), "status") !=
+        deploy->subresources.end());
   auto crb = client->resolve({"rbac.authorization.k8s.io", "v1", "ClusterRoleBinding"});
   REQUIRE(crb.ok());
   CHECK(crb->gvr.resource == "clusterrolebindings");
@@ -58,7 +60,8 @@ TEST_CASE("discovery resolves built-in kinds with their scope", "[kube][discover
   CHECK_FALSE(isNotFound(none.error()));
 }
 
-TEST_CASE("a CRD created after the client started is discovered, and its status written", "[kube][discovery]") {
+TEST_CASE("a CRD created after the client started is discovered, and its status written",
+          "[kube][discovery]") {
   auto client = adminClient();
   TestNamespace ns(*client, "kube-crd");
   const std::string group = iop::test::uniqueName("w") + ".iop.test";

@@ -50,7 +50,8 @@ std::int64_t compactEtcd() {
   std::string endpoint;
   in >> endpoint;
   REQUIRE_FALSE(endpoint.empty());
-  auto range = iop::test::run({"curl", "-fsS", "-X", "POST", endpoint + "/v3/kv/range", "-d", R"({"key":"Lw=="})"});
+  auto range =
+      iop::test::run({"curl", "-fsS", "-X", "POST", endpoint + "/v3/kv/range", "-d", R"({"key":"Lw=="})"});
   REQUIRE(range.exitCode == 0);
   auto revision = std::stoll(json::parse(range.out)["header"]["revision"].get<std::string>());
   auto compact = iop::test::run({"curl", "-fsS", "-X", "POST", endpoint + "/v3/kv/compaction", "-d",
@@ -70,13 +71,13 @@ TEST_CASE("a watch delivers added, modified and deleted in order and resumes fro
 
   Recorder rec;
   auto watching = std::async(std::launch::async, [&] {
-    return client->watch(kConfigMap, ns.name(), {.resourceVersion = start, .timeoutSeconds = 60},
-                         [&](const WatchEvent& ev) {
-                           if (ev.type == WatchEvent::Type::Bookmark || ev.object["metadata"]["name"] != "cm")
-                             return WatchControl::Continue;
-                           rec.add(ev);
-                           return ev.type == WatchEvent::Type::Deleted ? WatchControl::Stop : WatchControl::Continue;
-                         });
+    return client->watch(
+        kConfigMap, ns.name(), {.resourceVersion = start, .timeoutSeconds = 60}, [&](const WatchEvent& ev) {
+          if (ev.type == WatchEvent::Type::Bookmark || ev.object["metadata"]["name"] != "cm")
+            return WatchControl::Continue;
+          rec.add(ev);
+          return ev.type == WatchEvent::Type::Deleted ? WatchControl::Stop : WatchControl::Continue;
+        });
   });
   REQUIRE(client->create(kConfigMap, ns.name(), configMap(ns.name(), "cm", {{"v", "1"}})).ok());
   REQUIRE(client->mergePatch(kConfigMap, ns.name(), "cm", {{"data", {{"v", "2"}}}}).ok());
@@ -97,13 +98,14 @@ TEST_CASE("a watch delivers added, modified and deleted in order and resumes fro
   // Resuming from the returned version replays nothing already seen.
   REQUIRE(client->create(kConfigMap, ns.name(), configMap(ns.name(), "next", {})).ok());
   std::vector<std::string> resumed;
-  auto again = client->watch(kConfigMap, ns.name(), {.resourceVersion = result.resourceVersion, .timeoutSeconds = 30},
-                             [&](const WatchEvent& ev) {
-                               if (ev.type == WatchEvent::Type::Bookmark) return WatchControl::Continue;
-                               resumed.push_back(std::string(toString(ev.type)) + " " +
-                                                 ev.object["metadata"]["name"].get<std::string>());
-                               return WatchControl::Stop;
-                             });
+  auto again =
+      client->watch(kConfigMap, ns.name(), {.resourceVersion = result.resourceVersion, .timeoutSeconds = 30},
+                    [&](const WatchEvent& ev) {
+                      if (ev.type == WatchEvent::Type::Bookmark) return WatchControl::Continue;
+                      resumed.push_back(std::string(toString(ev.type)) + " " +
+                                        ev.object["metadata"]["name"].get<std::string>());
+                      return WatchControl::Stop;
+                    });
   CHECK(again.end == WatchResult::End::Stopped);
   CHECK(resumed == std::vector<std::string>{"ADDED next"});
 }
@@ -121,15 +123,16 @@ TEST_CASE("a watch receives bookmarks and ends cleanly at its server timeout", "
     std::this_thread::sleep_for(500ms);
     return client->create(kConfigMap, ns.name(), configMap(ns.name(), "unwatched", {}));
   });
-  auto result = client->watch(kConfigMap, ns.name(),
-                              {.resourceVersion = start, .fieldSelector = "metadata.name=watched", .timeoutSeconds = 4},
-                              [&](const WatchEvent& ev) {
-                                if (ev.type == WatchEvent::Type::Bookmark) {
-                                  ++bookmarks;
-                                  bookmarkVersion = ev.object["metadata"]["resourceVersion"].get<std::string>();
-                                }
-                                return WatchControl::Continue;
-                              });
+  auto result =
+      client->watch(kConfigMap, ns.name(),
+                    {.resourceVersion = start, .fieldSelector = "metadata.name=watched", .timeoutSeconds = 4},
+                    [&](const WatchEvent& ev) {
+                      if (ev.type == WatchEvent::Type::Bookmark) {
+                        ++bookmarks;
+                        bookmarkVersion = ev.object["metadata"]["resourceVersion"].get<std::string>();
+                      }
+                      return WatchControl::Continue;
+                    });
   INFO((result.error ? result.error->describe() : ""));
   REQUIRE(other.get().ok());
   CHECK(result.end == WatchResult::End::Closed);
@@ -143,7 +146,8 @@ TEST_CASE("a watch from a resourceVersion compacted away in etcd signals Gone, a
   auto client = adminClient();
   TestNamespace ns(*client, "kube-gone");
   REQUIRE(client->create(kConfigMap, ns.name(), configMap(ns.name(), "cm", {{"v", "0"}})).ok());
-  for (int i = 1; i <= 5; ++i) REQUIRE(client->mergePatch(kConfigMap, ns.name(), "cm", {{"data", {{"v", std::to_string(i)}}}}).ok());
+  for (int i = 1; i <= 5; ++i)
+    REQUIRE(client->mergePatch(kConfigMap, ns.name(), "cm", {{"data", {{"v", std::to_string(i)}}}}).ok());
   auto revision = compactEtcd();
   CHECK(revision > 1);
 
@@ -177,7 +181,8 @@ TEST_CASE("a watch blocked in a read is cancelled promptly from another thread",
   auto cancel = options.cancel;
   auto begin = std::chrono::steady_clock::now();
   auto watching = std::async(std::launch::async, [&] {
-    return client->watch(kConfigMap, ns.name(), options, [](const WatchEvent&) { return WatchControl::Continue; });
+    return client->watch(kConfigMap, ns.name(), options,
+                         [](const WatchEvent&) { return WatchControl::Continue; });
   });
   std::this_thread::sleep_for(500ms);
   cancel.cancel();
