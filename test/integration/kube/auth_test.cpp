@@ -23,7 +23,9 @@ std::string whoami(Client& client) {
 
 // A token for ServiceAccount ns/name from the TokenRequest API.
 std::string requestToken(Client& admin, const std::string& ns, const std::string& name) {
-  REQUIRE(admin.create(kServiceAccount, ns, {{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", {{"name", name}}}})
+  REQUIRE(admin
+              .create(kServiceAccount, ns,
+                      {{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", {{"name", name}}}})
               .ok());
   auto r = admin.request({.method = "POST",
                           .path = "/api/v1/namespaces/" + ns + "/serviceaccounts/" + name + "/token",
@@ -88,17 +90,23 @@ TEST_CASE("a ServiceAccount token from the TokenRequest API authenticates; RBAC 
               ->apply({{"apiVersion", "rbac.authorization.k8s.io/v1"},
                        {"kind", "Role"},
                        {"metadata", {{"name", "read-cm"}, {"namespace", ns.name()}}},
-                       {"rules", json::array({{{"apiGroups", {""}}, {"resources", {"configmaps"}}, {"verbs", {"get", "list"}}}})}},
+                       {"rules", json::array({{{"apiGroups", {""}},
+                                               {"resources", {"configmaps"}},
+                                               {"verbs", {"get", "list"}}}})}},
                       {.fieldManager = "kube-test"})
               .ok());
-  REQUIRE(admin
-              ->apply({{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                       {"kind", "RoleBinding"},
-                       {"metadata", {{"name", "read-cm"}, {"namespace", ns.name()}}},
-                       {"roleRef", {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", "read-cm"}}},
-                       {"subjects", json::array({{{"kind", "ServiceAccount"}, {"name", "reader"}, {"namespace", ns.name()}}})}},
-                      {.fieldManager = "kube-test"})
-              .ok());
+  REQUIRE(
+      admin
+          ->apply(
+              {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+               {"kind", "RoleBinding"},
+               {"metadata", {{"name", "read-cm"}, {"namespace", ns.name()}}},
+               {"roleRef",
+                {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", "read-cm"}}},
+               {"subjects",
+                json::array({{{"kind", "ServiceAccount"}, {"name", "reader"}, {"namespace", ns.name()}}})}},
+              {.fieldManager = "kube-test"})
+          .ok());
   CHECK(eventually([&] { return client->get(kConfigMap, ns.name(), "kube-root-ca.crt").ok(); }));
   auto stillDenied = client->create(kConfigMap, ns.name(), configMap(ns.name(), "x", {}));
   REQUIRE_FALSE(stillDenied.ok());
@@ -132,12 +140,13 @@ TEST_CASE("a token file is re-read when it changes while the client runs", "[kub
       5s));
 }
 
-TEST_CASE("a server certificate from another CA fails the handshake with a clear TLS error", "[kube][auth][tls]") {
+TEST_CASE("a server certificate from another CA fails the handshake with a clear TLS error",
+          "[kube][auth][tls]") {
   TempDir dir;
   auto key = (dir.path / "other.key").string();
   auto crt = (dir.path / "other.crt").string();
-  auto gen = iop::test::run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt,
-                             "-days", "1", "-subj", "/CN=some-other-ca"});
+  auto gen = iop::test::run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                             "-out", crt, "-days", "1", "-subj", "/CN=some-other-ca"});
   INFO(gen.out);
   REQUIRE(gen.exitCode == 0);
   std::ifstream in(crt);
@@ -189,7 +198,8 @@ TEST_CASE("connection failures name the connect step and are retried only while 
   CHECK(client->requestCounts()[{"GET", 0}] == 3);  // the first attempt and two retries
   // A write that never reached the server is retried too.
   // (Addressed by resource: a kind would need discovery, which fails first.)
-  auto w = client->create(GroupVersionResource{"", "v1", "configmaps"}, "default", configMap("default", "x", {}));
+  auto w =
+      client->create(GroupVersionResource{"", "v1", "configmaps"}, "default", configMap("default", "x", {}));
   REQUIRE_FALSE(w.ok());
   CHECK(client->requestCounts()[{"POST", 0}] == 3);
 }
