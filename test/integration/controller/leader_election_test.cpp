@@ -112,7 +112,7 @@ using Steady = std::chrono::steady_clock;
 
 }  // namespace
 
-TEST_CASE("of two managers with one lease only the leader runs workers; a clean stop hands over at once",
+TEST_CASE("of two managers with one lease only the leader runs workers, and a clean stop hands over at once",
           "[leader]") {
   auto client = adminClient();
   TestNamespace ns(*client, "le-inproc");
@@ -223,7 +223,8 @@ TEST_CASE("a leader that can no longer renew its lease stops its workers within 
     return client->update(kLeases, ns.name(), "lease", *lease).ok();  // Conflict when a renewed meanwhile
   }));
   REQUIRE(eventually([&] { return !a.replica.manager->runningControllers(); }, std::chrono::seconds(15)));
-  CHECK(Steady::now() - takenAt <= std::chrono::seconds(3) + std::chrono::milliseconds(500) + std::chrono::seconds(1));
+  CHECK(Steady::now() - takenAt <=
+        std::chrono::seconds(3) + std::chrono::milliseconds(500) + std::chrono::seconds(1));
   a.thread.join();
   REQUIRE(a.result.has_value());
   CHECK(*a.result == "manager: leader election lost");

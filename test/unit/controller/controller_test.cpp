@@ -207,7 +207,7 @@ TEST_CASE("workers run up to N reconciles at once and never two for one key", "[
   CHECK(sameKeyOverlaps == 0);
 }
 
-TEST_CASE("a controller starts once; stopping waits for the reconcile in flight", "[controller]") {
+TEST_CASE("a controller starts once, and stopping waits for the reconcile in flight", "[controller]") {
   std::atomic<bool> inReconcile{false}, finished{false};
   ScriptedReconciler r([&](const Request&, int) {
     inReconcile = true;

@@ -43,7 +43,7 @@ TEST_CASE("a key delayed twice is added once, at the earlier time", "[queue][del
   CHECK(q.len() == 0);
 }
 
-TEST_CASE("delayed keys come out in deadline order; a zero delay adds at once", "[queue][delay]") {
+TEST_CASE("delayed keys come out in deadline order and a zero delay adds at once", "[queue][delay]") {
   FakeClock clock;
   DelayingQueue q(DelayingQueue::Options{&clock, {}});
   q.addAfter("late", 3s);

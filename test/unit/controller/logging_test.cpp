@@ -41,7 +41,7 @@ TEST_CASE("a JSON log line is one valid object with level, message and context",
   CHECK_FALSE(outside.contains("controller"));
 }
 
-TEST_CASE("a text log line carries level, context and message; contexts nest", "[logging]") {
+TEST_CASE("a text log line carries level, context and message, and contexts nest", "[logging]") {
   LogContext outer("c1", "a/b");
   {
     LogContext inner("c2", "x/y");
