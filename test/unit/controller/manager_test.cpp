@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "test/support/http_get.h"
@@ -107,4 +109,47 @@ TEST_CASE("one address can serve metrics and health together", "[manager]") {
   CHECK(httpGet(port, "/healthz").status == 200);
   m.stop();
   runner.join();
+}
+
+TEST_CASE("a manager whose reconcile outlives the grace period returns an error instead of hanging",
+          "[manager]") {
+  struct Blocking : Reconciler {
+    Result reconcile(const Request&) override {
+      std::unique_lock lock(mu);
+      entered = true;
+      cv.notify_all();
+      cv.wait(lock, [&] { return released; });
+      return Result::done();
+    }
+    std::mutex mu;
+    std::condition_variable cv;
+    bool entered = false, released = false;
+  };
+  // Both are deliberately leaked: after this error the manager's threads may still use them,
+  // and the contract is to end the process without destroying the manager.
+  auto* r = new Blocking;
+  ManagerOptions o;
+  o.metricsAddress = "";
+  o.healthAddress = "";
+  o.handleSignals = false;
+  o.gracePeriod = 300ms;
+  auto* m = new Manager(std::move(o));
+  m->addController(ControllerOptions{"stuck", 1}, *r).enqueue({"ns", "slow"});
+  std::optional<std::string> result;
+  std::thread runner([&] { result = m->start(); });
+  {
+    std::unique_lock lock(r->mu);
+    REQUIRE(r->cv.wait_for(lock, 10s, [&] { return r->entered; }));
+  }
+  auto stoppedAt = std::chrono::steady_clock::now();
+  m->stop();
+  runner.join();
+  CHECK(std::chrono::steady_clock::now() - stoppedAt < 5s);
+  REQUIRE(result.has_value());
+  CHECK(result->find("grace period") != std::string::npos);
+  {
+    std::lock_guard lock(r->mu);
+    r->released = true;
+  }
+  r->cv.notify_all();
 }
