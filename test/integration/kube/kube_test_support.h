@@ -1,7 +1,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -32,7 +31,9 @@ inline std::unique_ptr<Client> clientFor(Config config, ClientOptions options = 
   return std::move(*c);
 }
 
-inline std::unique_ptr<Client> adminClient() { return clientFor(adminConfig()); }
+inline std::unique_ptr<Client> adminClient() {
+  return clientFor(adminConfig());
+}
 
 inline const GroupVersionKind kConfigMap{"", "v1", "ConfigMap"};
 inline const GroupVersionKind kNamespace{"", "v1", "Namespace"};
@@ -41,8 +42,10 @@ inline const GroupVersionKind kServiceAccount{"", "v1", "ServiceAccount"};
 // Creates a fresh namespace named after `prefix`; deleted (without waiting) at scope exit.
 class TestNamespace {
  public:
-  TestNamespace(Client& client, const std::string& prefix) : client_(client), name_(iop::test::uniqueName(prefix)) {
-    auto r = client_.create(kNamespace, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name_}}}});
+  TestNamespace(Client& client, const std::string& prefix)
+      : client_(client), name_(iop::test::uniqueName(prefix)) {
+    auto r = client_.create(kNamespace, "",
+                            {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name_}}}});
     INFO((r ? "" : r.error().describe()));
     REQUIRE(r.ok());
   }
@@ -71,6 +74,8 @@ inline bool eventually(const std::function<bool()>& check, std::chrono::millisec
   }
 }
 
-inline std::string describe(const Error& e) { return e.describe(); }
+inline std::string describe(const Error& e) {
+  return e.describe();
+}
 
 }  // namespace iop::kube::testing

@@ -48,11 +48,11 @@ TEST_CASE("get, create, update, merge patch and delete a ConfigMap", "[kube][ver
   auto wrongUid = client->remove(kConfigMap, ns.name(), "cm", {.preconditionUID = "not-the-uid"});
   REQUIRE_FALSE(wrongUid.ok());
   CHECK(isConflict(wrongUid.error()));
-  auto removed = client->remove(kConfigMap, ns.name(), "cm",
-                                {.propagationPolicy = "Background",
-                                 .preconditionUID = (*patched)["metadata"]["uid"].get<std::string>(),
-                                 .preconditionResourceVersion =
-                                     (*patched)["metadata"]["resourceVersion"].get<std::string>()});
+  auto removed = client->remove(
+      kConfigMap, ns.name(), "cm",
+      {.propagationPolicy = "Background",
+       .preconditionUID = (*patched)["metadata"]["uid"].get<std::string>(),
+       .preconditionResourceVersion = (*patched)["metadata"]["resourceVersion"].get<std::string>()});
   INFO((removed ? "" : removed.error().describe()));
   REQUIRE(removed.ok());
   auto gone = client->get(kConfigMap, ns.name(), "cm");
@@ -95,7 +95,8 @@ TEST_CASE("server-side apply: field managers, conflicts, force and dry run", "[k
   CHECK((*same)["metadata"]["resourceVersion"] == (*first)["metadata"]["resourceVersion"]);
 
   // Another manager setting the same field to another value conflicts.
-  auto conflict = client->apply(configMap(ns.name(), "cm", {{"owned", "by-b"}}), {.fieldManager = "manager-b"});
+  auto conflict =
+      client->apply(configMap(ns.name(), "cm", {{"owned", "by-b"}}), {.fieldManager = "manager-b"});
   REQUIRE_FALSE(conflict.ok());
   CHECK(isConflict(conflict.error()));
   REQUIRE_FALSE(conflict.error().details.causes.empty());

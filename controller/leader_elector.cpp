@@ -1,0 +1,209 @@
+#include "controller/leader_elector.h"
+
+#include <prometheus/gauge.h>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace iop::controller {
+
+using nlohmann::json;
+
+namespace {
+
+const kube::GroupVersionResource kLeases{"coordination.k8s.io", "v1", "leases"};
+
+int wholeSeconds(Duration d) {
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  return s < 1 ? 1 : static_cast<int>(s);
+}
+
+// Cancels token once deadline passes on the real clock, unless destroyed first: bounds one
+// API call so a hung connection cannot stretch a renewal past the renew deadline.
+class DeadlineCanceller {
+ public:
+  DeadlineCanceller(kube::CancelToken token, Duration timeout)
+      : thread_([token, timeout](std::stop_token stop) {
+          std::mutex m;
+          std::condition_variable_any cv;
+          std::unique_lock lock(m);
+          if (!cv.wait_for(lock, stop, timeout, [] { return false; }) && !stop.stop_requested())
+            token.cancel();
+        }) {}
+
+ private:
+  std::jthread thread_;
+};
+
+}  // namespace
+
+std::optional<std::string> LeaderElectionConfig::validate() const {
+  if (leaseName.empty()) return "leader election: leaseName is empty";
+  if (leaseNamespace.empty()) return "leader election: leaseNamespace is empty";
+  if (identity.empty()) return "leader election: identity is empty";
+  if (!(leaseDuration > renewDeadline))
+    return "leader election: leaseDuration must be greater than renewDeadline";
+  if (!(renewDeadline > retryPeriod))
+    return "leader election: renewDeadline must be greater than retryPeriod";
+  if (retryPeriod <= Duration::zero()) return "leader election: retryPeriod must be positive";
+  return std::nullopt;
+}
+
+LeaderElector::LeaderElector(kube::Client& client, LeaderElectionConfig config, Metrics* metrics)
+    : client_(client),
+      config_(std::move(config)),
+      status_(metrics ? &metrics->leaderStatus(config_.leaseName) : nullptr) {
+  if (status_) status_->Set(0);
+}
+
+bool LeaderElector::sleepFor(std::stop_token stop, Duration d) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::stop_callback wake(stop, [&] {
+    std::lock_guard lock(m);
+    cv.notify_all();
+  });
+  std::unique_lock lock(m);
+  auto deadline = config_.clock->now() + d;
+  while (!stop.stop_requested() && config_.clock->now() < deadline)
+    config_.clock->waitUntil(cv, lock, deadline);
+  return !stop.stop_requested();
+}
+
+bool LeaderElector::tryAcquireOrRenew(TimePoint deadline) {
+  const auto& c = config_;
+  kube::CancelToken cancel;
+  auto left = deadline - c.clock->now();
+  if (left <= Duration::zero()) return false;
+  DeadlineCanceller bound(cancel, left);
+  auto wallNow = microTime(std::chrono::system_clock::now());
+
+  kube::GetOptions go;
+  go.cancel = cancel;
+  auto current = client_.get(kLeases, c.leaseNamespace, c.leaseName, go);
+  if (!current) {
+    if (!kube::isNotFound(current.error())) {
+      spdlog::warn("leader election {}/{}: get: {}", c.leaseNamespace, c.leaseName,
+                   current.error().describe());
+      return false;
+    }
+    json lease{{"apiVersion", "coordination.k8s.io/v1"},
+               {"kind", "Lease"},
+               {"metadata", {{"name", c.leaseName}, {"namespace", c.leaseNamespace}}}};
+    LeaseRecord mine{c.identity, wholeSeconds(c.leaseDuration), wallNow, wallNow, 0};
+    mine.writeTo(lease);
+    kube::WriteOptions wo;
+    wo.cancel = cancel;
+    auto created = client_.create(kLeases, c.leaseNamespace, lease, wo);
+    if (!created) {
+      if (!kube::isAlreadyExists(created.error()))
+        spdlog::warn("leader election {}/{}: create: {}", c.leaseNamespace, c.leaseName,
+                     created.error().describe());
+      return false;
+    }
+    lease_ = *created;
+    observed_ = mine;
+    observedAt_ = c.clock->now();
+    return true;
+  }
+
+  auto record = LeaseRecord::fromLease(*current);
+  if (!(record == observed_)) {
+    observed_ = record;
+    observedAt_ = c.clock->now();
+  }
+  lease_ = *current;
+  if (!mayAcquire(observed_, observedAt_, c.clock->now(), c.identity)) return false;
+
+  LeaseRecord mine = record;
+  mine.leaseDurationSeconds = wholeSeconds(c.leaseDuration);
+  mine.renewTime = wallNow;
+  if (record.holderIdentity != c.identity) {
+    mine.holderIdentity = c.identity;
+    mine.acquireTime = wallNow;
+    mine.leaseTransitions = record.leaseTransitions + 1;
+  }
+  json updated = *current;  // keeps metadata.resourceVersion: the update is conditional on it
+  mine.writeTo(updated);
+  kube::WriteOptions wo;
+  wo.cancel = cancel;
+  auto written = client_.update(kLeases, c.leaseNamespace, c.leaseName, updated, wo);
+  if (!written) {
+    if (!kube::isConflict(written.error()))
+      spdlog::warn("leader election {}/{}: update: {}", c.leaseNamespace, c.leaseName,
+                   written.error().describe());
+    return false;
+  }
+  lease_ = *written;
+  observed_ = mine;
+  observedAt_ = c.clock->now();
+  return true;
+}
+
+void LeaderElector::release() {
+  const auto& c = config_;
+  if (!lease_ || observed_.holderIdentity != c.identity) return;
+  auto wallNow = microTime(std::chrono::system_clock::now());
+  // As client-go: clear the holder and shorten the duration, keeping the transition count.
+  LeaseRecord released{"", 1, wallNow, wallNow, observed_.leaseTransitions};
+  json updated = *lease_;
+  released.writeTo(updated);
+  kube::CancelToken cancel;
+  DeadlineCanceller bound(cancel, c.renewDeadline);
+  kube::WriteOptions wo;
+  wo.cancel = cancel;
+  auto written = client_.update(kLeases, c.leaseNamespace, c.leaseName, updated, wo);
+  if (!written) {
+    spdlog::warn("leader election {}/{}: release: {}", c.leaseNamespace, c.leaseName,
+                 written.error().describe());
+    return;
+  }
+  spdlog::info("leader election {}/{}: released the lease", c.leaseNamespace, c.leaseName);
+}
+
+bool LeaderElector::run(std::stop_token stop, const LeaderCallbacks& callbacks) {
+  const auto& c = config_;
+  spdlog::info("leader election {}/{}: {} is waiting for the lease", c.leaseNamespace, c.leaseName,
+               c.identity);
+  while (!tryAcquireOrRenew(c.clock->now() + c.renewDeadline)) {
+    if (!sleepFor(stop, c.retryPeriod)) return false;
+  }
+  if (stop.stop_requested()) {
+    release();
+    return false;
+  }
+  leader_ = true;
+  if (status_) status_->Set(1);
+  spdlog::info("leader election {}/{}: {} acquired the lease", c.leaseNamespace, c.leaseName, c.identity);
+  if (callbacks.onStartedLeading) callbacks.onStartedLeading();
+
+  bool lost = false;
+  auto lastRenew = c.clock->now();
+  while (sleepFor(stop, c.retryPeriod)) {
+    // Keep trying within this retry slot until it works or the renew deadline passes.
+    auto giveUpAt = lastRenew + c.renewDeadline;
+    if (tryAcquireOrRenew(giveUpAt)) {
+      lastRenew = c.clock->now();
+      continue;
+    }
+    if (c.clock->now() >= giveUpAt) {
+      lost = true;
+      break;
+    }
+  }
+  if (lost) {
+    // Stop claiming leadership before the work stops: the work is being torn down.
+    spdlog::error("leader election {}/{}: {} lost the lease (no renewal for {} ms)", c.leaseNamespace,
+                  c.leaseName, c.identity,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(c.renewDeadline).count());
+  }
+  leader_ = false;
+  if (status_) status_->Set(0);
+  if (callbacks.onStoppedLeading) callbacks.onStoppedLeading();
+  if (!lost) release();
+  return lost;
+}
+
+}  // namespace iop::controller

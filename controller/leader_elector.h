@@ -1,0 +1,77 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include "controller/clock.h"
+#include "controller/lease_record.h"
+#include "controller/metrics.h"
+#include "kube/client.h"
+
+namespace iop::controller {
+
+struct LeaderElectionConfig {
+  std::string leaseNamespace;
+  std::string leaseName;
+  std::string identity;  // unique per replica, e.g. the pod name plus a random suffix
+  // client-go's defaults. Invariant (checked by validate()): retryPeriod < renewDeadline <
+  // leaseDuration, so a leader that cannot renew stops its work before anyone may take over.
+  Duration leaseDuration = std::chrono::seconds(15);
+  Duration renewDeadline = std::chrono::seconds(10);
+  Duration retryPeriod = std::chrono::seconds(2);
+  const Clock* clock = &realClock();  // borrowed; for every timing decision
+
+  // An error naming the field, or nullopt.
+  std::optional<std::string> validate() const;
+};
+
+// What to do on leadership changes. Both are called on the elector's thread.
+struct LeaderCallbacks {
+  // Leadership was acquired: start the work. Must not block for long.
+  std::function<void()> onStartedLeading;
+  // Leadership ended (lost, or the elector is stopping): stop the work and return only when it
+  // has stopped. Called only after onStartedLeading. On a clean stop the lease is released
+  // after this returns, so nobody else starts before this replica's work has stopped.
+  std::function<void()> onStoppedLeading;
+};
+
+// Leader election on a coordination.k8s.io/v1 Lease, as client-go's leaderelection: acquire
+// (create the Lease, or take it over once its holder has not renewed for leaseDuration),
+// renew every retryPeriod, and give up when renewals fail for renewDeadline. Updates use the
+// Lease's resourceVersion (optimistic concurrency), so two candidates never both win.
+class LeaderElector {
+ public:
+  // client is borrowed and must outlive the elector; metrics may be null. Starts no thread.
+  LeaderElector(kube::Client& client, LeaderElectionConfig config, Metrics* metrics);
+
+  // Runs one term: waits to acquire, leads until the lease is lost or stop is requested, then
+  // calls onStoppedLeading and, on stop, releases the lease (holder cleared, duration 1 s) so a
+  // standby takes over at once. Blocks. Returns true when leadership was lost (the caller
+  // should exit: the work must not continue without the lease), false on stop.
+  bool run(std::stop_token stop, const LeaderCallbacks& callbacks);
+
+  bool isLeader() const { return leader_; }
+  const LeaderElectionConfig& config() const { return config_; }
+
+ private:
+  // One attempt to create, take over or renew the lease, bounded by deadline.
+  bool tryAcquireOrRenew(TimePoint deadline);
+  void release();
+  // Sleeps for d on the configured clock; returns false if stop was requested.
+  bool sleepFor(std::stop_token stop, Duration d);
+
+  kube::Client& client_;
+  const LeaderElectionConfig config_;
+  prometheus::Gauge* status_;  // leader_election_master_status, may be null
+  std::atomic<bool> leader_{false};
+
+  // Only touched on the run() thread.
+  std::optional<nlohmann::json> lease_;  // the lease as last read or written
+  LeaseRecord observed_;
+  TimePoint observedAt_{};
+};
+
+}  // namespace iop::controller
