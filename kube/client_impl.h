@@ -10,6 +10,7 @@
 #include "kube/http_transport.h"
 #include "kube/rate_limiter.h"
 #include "kube/request_metrics.h"
+#include "kube/retry_policy.h"
 #include "kube/token_source.h"
 
 // The Client's shared state and request pipeline (internal to kube/).
@@ -43,6 +44,7 @@ struct Client::Impl {
   TokenSource tokens;
   RequestMetrics metrics;
   CancelToken shutdownToken;
+  RetryPolicy retry;
 
   // Discovery cache: "group/version" -> resources served there. Guards discovery only.
   std::mutex discoveryMu;
