@@ -239,6 +239,7 @@ Result<ResourceInfo> Client::resolve(const GroupVersionKind& gvk) {
 void Client::invalidateDiscovery() {
   std::lock_guard lock(impl_->discoveryMu);
   impl_->discovered.clear();
+  impl_->lastDiscovery.clear();
 }
 
 Result<json> Client::get(const TypeRef& type, std::string_view ns, std::string_view name,

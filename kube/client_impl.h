@@ -49,6 +49,9 @@ struct Client::Impl {
   // Discovery cache: "group/version" -> resources served there. Guards discovery only.
   std::mutex discoveryMu;
   std::map<std::string, std::vector<ResourceInfo>> discovered;
+  // When "/api" or "/apis" was last fetched: a miss refetches at most once a second, so a kind
+  // that is simply not installed does not turn every call into a discovery download.
+  std::map<std::string, std::chrono::steady_clock::time_point> lastDiscovery;
 
   // Sends one request through rate limiting, auth, retries and metrics; non-2xx becomes an
   // Error (with method and path). `idempotent` allows retries of failures after sending.
