@@ -169,7 +169,8 @@ class Client {
 
   // Streams a watch, calling `handler` for each event as it arrives (no buffering of the
   // stream). Blocks until the server ends the stream, the handler says Stop, options.cancel
-  // fires, the client shuts down, or an error. Never throws; see WatchResult for how to resume.
+  // fires, the client shuts down, or an error; see WatchResult for how to resume. Does not
+  // throw itself; an exception from the handler propagates to the caller (the stream is closed).
   // The watch request itself is retried like a GET until its response headers arrive.
   WatchResult watch(const TypeRef& type, std::string_view ns, const WatchOptions& options,
                     const WatchHandler& handler);
