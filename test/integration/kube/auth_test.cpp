@@ -203,3 +203,25 @@ TEST_CASE("connection failures name the connect step and are retried only while 
   REQUIRE_FALSE(w.ok());
   CHECK(client->requestCounts()[{"POST", 0}] == 3);
 }
+
+TEST_CASE("in-cluster config from service account files reaches the API server as that account",
+          "[kube][auth][incluster]") {
+  auto admin = adminClient();
+  TestNamespace ns(*admin, "kube-incluster");
+  TempDir dir;
+  writeFile(dir.path / "token", requestToken(*admin, ns.name(), "pod-sa"));
+  writeFile(dir.path / "ca.crt", admin->config().caPEM);
+  writeFile(dir.path / "namespace", ns.name());
+  auto server = admin->config().server;  // https://127.0.0.1:PORT
+  auto colon = server.rfind(':');
+  auto config = loadInClusterConfig({.tokenFile = (dir.path / "token").string(),
+                                     .caFile = (dir.path / "ca.crt").string(),
+                                     .namespaceFile = (dir.path / "namespace").string(),
+                                     .host = server.substr(8, colon - 8),
+                                     .port = server.substr(colon + 1)});
+  INFO((config ? "" : config.error().describe()));
+  REQUIRE(config.ok());
+  CHECK(config->defaultNamespace == ns.name());
+  auto client = clientFor(*config);
+  CHECK(whoami(*client) == "system:serviceaccount:" + ns.name() + ":pod-sa");
+}
