@@ -41,7 +41,9 @@ struct ListOptions {
 struct WriteOptions {
   std::string fieldManager;  // recorded in managedFields; empty lets the server pick
   bool dryRun = false;       // dryRun=All: validated and admitted, not persisted
-  std::string subresource;   // "status" to write the status subresource
+  // update: "status" writes the status subresource. create: POSTs to that subresource of the
+  // object named by the body's metadata.name (e.g. "eviction" on a pod).
+  std::string subresource;
   CancelToken cancel;
 };
 
@@ -167,15 +169,16 @@ class Client {
 
   // Streams a watch, calling `handler` for each event as it arrives (no buffering of the
   // stream). Blocks until the server ends the stream, the handler says Stop, options.cancel
-  // fires, the client shuts down, or an error. Never throws; see WatchResult for how to resume.
+  // fires, the client shuts down, or an error; see WatchResult for how to resume. Does not
+  // throw itself; an exception from the handler propagates to the caller (the stream is closed).
   // The watch request itself is retried like a GET until its response headers arrive.
   WatchResult watch(const TypeRef& type, std::string_view ns, const WatchOptions& options,
                     const WatchHandler& handler);
 
   // Discovery: the resource for a kind, cached; on a miss the discovery documents are fetched
-  // again, so kinds installed after start (CRDs) are found. An Api error with reason
-  // "NoKindMatch" (isNoKindMatch) when the server does not serve that kind; verbs addressed by
-  // an unknown kind fail the same way.
+  // again (at most once a second), so kinds installed after start (CRDs) are found. An Api
+  // error with reason "NoKindMatch" (isNoKindMatch) when the server does not serve that kind;
+  // verbs addressed by an unknown kind fail the same way.
   Result<ResourceInfo> resolve(const GroupVersionKind& gvk);
   // Forgets the cached discovery documents (next resolve fetches them).
   void invalidateDiscovery();

@@ -71,7 +71,7 @@ TEST_CASE("the admin kubeconfig authenticates with its client certificate", "[ku
   CHECK(whoami(*client) == "iop-test-admin");
 }
 
-TEST_CASE("a ServiceAccount token from the TokenRequest API authenticates; RBAC denials are Forbidden",
+TEST_CASE("a ServiceAccount token from the TokenRequest API authenticates and RBAC denials are Forbidden",
           "[kube][auth]") {
   auto admin = adminClient();
   TestNamespace ns(*admin, "kube-sa");
@@ -202,4 +202,26 @@ TEST_CASE("connection failures name the connect step and are retried only while 
       client->create(GroupVersionResource{"", "v1", "configmaps"}, "default", configMap("default", "x", {}));
   REQUIRE_FALSE(w.ok());
   CHECK(client->requestCounts()[{"POST", 0}] == 3);
+}
+
+TEST_CASE("in-cluster config from service account files reaches the API server as that account",
+          "[kube][auth][incluster]") {
+  auto admin = adminClient();
+  TestNamespace ns(*admin, "kube-incluster");
+  TempDir dir;
+  writeFile(dir.path / "token", requestToken(*admin, ns.name(), "pod-sa"));
+  writeFile(dir.path / "ca.crt", admin->config().caPEM);
+  writeFile(dir.path / "namespace", ns.name());
+  auto server = admin->config().server;  // https://127.0.0.1:PORT
+  auto colon = server.rfind(':');
+  auto config = loadInClusterConfig({.tokenFile = (dir.path / "token").string(),
+                                     .caFile = (dir.path / "ca.crt").string(),
+                                     .namespaceFile = (dir.path / "namespace").string(),
+                                     .host = server.substr(8, colon - 8),
+                                     .port = server.substr(colon + 1)});
+  INFO((config ? "" : config.error().describe()));
+  REQUIRE(config.ok());
+  CHECK(config->defaultNamespace == ns.name());
+  auto client = clientFor(*config);
+  CHECK(whoami(*client) == "system:serviceaccount:" + ns.name() + ":pod-sa");
 }

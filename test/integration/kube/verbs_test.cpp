@@ -184,3 +184,37 @@ TEST_CASE("requests are counted by method and code", "[kube][verbs][metrics]") {
   std::lock_guard lock(mu);
   CHECK(seen.size() >= 3);
 }
+
+TEST_CASE("dry-run writes are validated but not persisted, and foreground deletion keeps a finalizer",
+          "[kube][verbs]") {
+  auto client = adminClient();
+  TestNamespace ns(*client, "kube-dryrun");
+  auto dry =
+      client->create(kConfigMap, ns.name(), configMap(ns.name(), "cm", {{"a", "1"}}), {.dryRun = true});
+  REQUIRE(dry.ok());
+  CHECK((*dry)["data"]["a"] == "1");
+  CHECK(isNotFound(client->get(kConfigMap, ns.name(), "cm").error()));
+
+  // A Deployment deleted in the foreground stays, marked, until its dependents are gone.
+  json deploy = {{"apiVersion", "apps/v1"},
+                 {"kind", "Deployment"},
+                 {"metadata", {{"name", "d"}, {"namespace", ns.name()}}},
+                 {"spec",
+                  {{"replicas", 0},
+                   {"selector", {{"matchLabels", {{"app", "d"}}}}},
+                   {"template",
+                    {{"metadata", {{"labels", {{"app", "d"}}}}},
+                     {"spec", {{"containers", json::array({{{"name", "c"}, {"image", "busybox"}}})}}}}}}}};
+  REQUIRE(client->apply(deploy, {.fieldManager = "kube-test"}).ok());
+  const GroupVersionKind kDeployment{"apps", "v1", "Deployment"};
+  auto removing = client->remove(kDeployment, ns.name(), "d", {.propagationPolicy = "Foreground"});
+  INFO((removing ? "" : removing.error().describe()));
+  REQUIRE(removing.ok());
+  CHECK((*removing)["metadata"].contains("deletionTimestamp"));
+  auto finalizers = (*removing)["metadata"].value("finalizers", json::array());
+  CHECK(std::find(finalizers.begin(), finalizers.end(), "foregroundDeletion") != finalizers.end());
+  CHECK(eventually([&] {
+    auto d = client->get(kDeployment, ns.name(), "d");
+    return !d.ok() && isNotFound(d.error());
+  }));
+}
