@@ -73,17 +73,15 @@ Client::Impl::Impl(Config c, ClientOptions o, std::unique_ptr<http::Transport> t
       options(std::move(o)),
       transport(std::move(t)),
       limiter(config.qps, config.burst, options.clock),
-      tokens(config.bearerToken, config.bearerTokenFile, config.tokenFileCheckInterval, options.clock) {}
+      tokens(config.bearerToken, config.bearerTokenFile, config.tokenFileCheckInterval, options.clock),
+      retry{options.maxRetries, options.retryInitialBackoff, options.retryMaxBackoff, options.retryAfterCap} {
+}
 
 std::chrono::nanoseconds Client::Impl::backoff(int attempt,
                                                const std::optional<std::chrono::seconds>& retryAfter) const {
-  if (retryAfter) return std::min<std::chrono::nanoseconds>(*retryAfter, options.retryAfterCap);
-  auto d = options.retryInitialBackoff * (1LL << std::min(attempt, 20));
-  auto capped = std::min<std::chrono::nanoseconds>(d, options.retryMaxBackoff);
-  // Jitter (up to +50%) so clients that failed together do not retry together.
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uniform_real_distribution<double> dist(1.0, 1.5);
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(capped.count()) * dist(rng)));
+  std::uniform_real_distribution<double> jitter(1.0, 1.5);
+  return retry.delay(attempt, retryAfter, jitter(rng));
 }
 
 Result<std::string> Client::Impl::authorization() {
@@ -121,14 +119,12 @@ Result<http::Response> Client::Impl::execute(const std::string& method, const st
     auto r = transport->roundTrip(req, cancel);
     observe(method, r ? r->status : 0, start);
     std::optional<Error> failure;
-    bool retryable = false;
     std::optional<std::chrono::seconds> retryAfter;
     if (!r) {
       failure = r.error();
       failure->method = method;
       failure->path = path;
       if (isCancelled(*failure)) return *failure;
-      retryable = failure->kind == ErrorKind::Transport && (idempotent || !failure->requestSent);
     } else if (r->status >= 200 && r->status < 300) {
       return std::move(*r);
     } else {
@@ -142,12 +138,8 @@ Result<http::Response> Client::Impl::execute(const std::string& method, const st
         --attempt;
         continue;
       }
-      // 429 means the server did not process the request: safe for every verb.
-      retryable =
-          r->status == 429 ||
-          (idempotent && (r->status == 500 || r->status == 502 || r->status == 503 || r->status == 504));
     }
-    if (!retryable || attempt >= options.maxRetries) return *failure;
+    if (!retry.retryable(*failure, idempotent) || attempt >= retry.maxRetries) return *failure;
     if (!sleepFor(backoff(attempt, retryAfter), cancel))
       return Error::cancelled("cancelled during retry backoff");
   }
@@ -247,6 +239,7 @@ Result<ResourceInfo> Client::resolve(const GroupVersionKind& gvk) {
 void Client::invalidateDiscovery() {
   std::lock_guard lock(impl_->discoveryMu);
   impl_->discovered.clear();
+  impl_->lastDiscovery.clear();
 }
 
 Result<json> Client::get(const TypeRef& type, std::string_view ns, std::string_view name,

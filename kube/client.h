@@ -41,7 +41,9 @@ struct ListOptions {
 struct WriteOptions {
   std::string fieldManager;  // recorded in managedFields; empty lets the server pick
   bool dryRun = false;       // dryRun=All: validated and admitted, not persisted
-  std::string subresource;   // "status" to write the status subresource
+  // update: "status" writes the status subresource. create: POSTs to that subresource of the
+  // object named by the body's metadata.name (e.g. "eviction" on a pod).
+  std::string subresource;
   CancelToken cancel;
 };
 
@@ -173,9 +175,9 @@ class Client {
                     const WatchHandler& handler);
 
   // Discovery: the resource for a kind, cached; on a miss the discovery documents are fetched
-  // again, so kinds installed after start (CRDs) are found. An Api error with reason
-  // "NoKindMatch" (isNoKindMatch) when the server does not serve that kind; verbs addressed by
-  // an unknown kind fail the same way.
+  // again (at most once a second), so kinds installed after start (CRDs) are found. An Api
+  // error with reason "NoKindMatch" (isNoKindMatch) when the server does not serve that kind;
+  // verbs addressed by an unknown kind fail the same way.
   Result<ResourceInfo> resolve(const GroupVersionKind& gvk);
   // Forgets the cached discovery documents (next resolve fetches them).
   void invalidateDiscovery();

@@ -10,6 +10,7 @@
 #include "kube/http_transport.h"
 #include "kube/rate_limiter.h"
 #include "kube/request_metrics.h"
+#include "kube/retry_policy.h"
 #include "kube/token_source.h"
 
 // The Client's shared state and request pipeline (internal to kube/).
@@ -43,10 +44,14 @@ struct Client::Impl {
   TokenSource tokens;
   RequestMetrics metrics;
   CancelToken shutdownToken;
+  RetryPolicy retry;
 
   // Discovery cache: "group/version" -> resources served there. Guards discovery only.
   std::mutex discoveryMu;
   std::map<std::string, std::vector<ResourceInfo>> discovered;
+  // When "/api" or "/apis" was last fetched: a miss refetches at most once a second, so a kind
+  // that is simply not installed does not turn every call into a discovery download.
+  std::map<std::string, std::chrono::steady_clock::time_point> lastDiscovery;
 
   // Sends one request through rate limiting, auth, retries and metrics; non-2xx becomes an
   // Error (with method and path). `idempotent` allows retries of failures after sending.

@@ -96,7 +96,8 @@ WatchResult Client::watch(const TypeRef& type, std::string_view ns, const WatchO
       e.path = *path;
       // Once the stream delivered events, the caller resumes from its resourceVersion; before
       // that, setting up the watch is a GET and is retried like one.
-      if (isCancelled(e) || headersArrived || attempt >= impl_->options.maxRetries)
+      if (isCancelled(e) || headersArrived || !impl_->retry.retryable(e, true) ||
+          attempt >= impl_->retry.maxRetries)
         return failed(std::move(e));
     } else if (r->status >= 200 && r->status < 300) {
       // The server ended the body: timeoutSeconds elapsed or it is shutting down.
@@ -121,9 +122,7 @@ WatchResult Client::watch(const TypeRef& type, std::string_view ns, const WatchO
         impl_->tokens.invalidate();
         continue;
       }
-      bool retryable =
-          r->status == 429 || r->status == 500 || r->status == 502 || r->status == 503 || r->status == 504;
-      if (!retryable || attempt >= impl_->options.maxRetries) return failed(std::move(e));
+      if (!impl_->retry.retryable(e, true) || attempt >= impl_->retry.maxRetries) return failed(std::move(e));
       retryAfter = r->retryAfter;
     }
     if (!sleepFor(impl_->backoff(attempt, retryAfter), cancel))

@@ -16,8 +16,8 @@ namespace iop::kube {
 // loaded), except bearerTokenFile, which the client re-reads while it runs because projected
 // service-account tokens rotate.
 struct Config {
-  // "https://host:port" (a path prefix such as https://host/prefix is honoured). "http://" is
-  // accepted only for tests against a plain endpoint.
+  // "https://host:port" (a path prefix such as https://host/prefix is honoured). Only https
+  // is supported: Client::create rejects other schemes with a Config error.
   std::string server;
 
   // PEM of the CA bundle that signs the server certificate. Empty: the system trust store.

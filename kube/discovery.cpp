@@ -76,6 +76,13 @@ std::vector<ResourceInfo> fromResourceList(const GroupVersionKind& gv, const jso
 Result<void> Client::Impl::refreshDiscovery(const GroupVersionKind& gvk) {
   const bool core = gvk.group.empty();
   const std::string root = core ? "/api" : "/apis";
+  {
+    std::lock_guard lock(discoveryMu);
+    auto now = options.clock();
+    auto it = lastDiscovery.find(root);
+    if (it != lastDiscovery.end() && now - it->second < std::chrono::seconds(1)) return {};
+    lastDiscovery[root] = now;
+  }
   CancelToken none;
   auto r = execute("GET", root, "", "", "", kAggregatedAccept, none, true);
   if (!r) return r.error();

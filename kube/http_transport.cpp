@@ -255,6 +255,7 @@ struct Transport::Impl {
   std::vector<std::unique_ptr<Connection>> idle;
   std::vector<Connection*> active;  // connections in use, so shutdown can abort them
   bool closed = false;
+  std::atomic<std::uint64_t> opened{0};
 
   // A connection for one exchange: an idle one that still looks alive, else a new one.
   Result<std::unique_ptr<Connection>> acquire(bool allowReuse, const CancelToken& cancel) {
@@ -272,17 +273,18 @@ struct Transport::Impl {
       }
     }
     auto c = std::make_unique<Connection>(ssl, ep);
+    ++opened;
     {
       std::lock_guard lock(mu);
       if (closed) return Error::cancelled("client is shut down");
       active.push_back(c.get());
     }
     auto id = cancel.addCallback([conn = c.get()] { conn->abortFromAnyThread(); });
-    auto opened = c->open(config.connectTimeout);
+    auto ready = c->open(config.connectTimeout);
     cancel.removeCallback(id);
-    if (!opened) {
+    if (!ready) {
       release(std::move(c), false);
-      return opened.error();
+      return ready.error();
     }
     return c;
   }
@@ -356,6 +358,10 @@ const Endpoint& Transport::endpoint() const {
   return impl_->ep;
 }
 
+std::uint64_t Transport::connectionsOpened() const {
+  return impl_->opened.load();
+}
+
 void Transport::shutdown() {
   std::lock_guard lock(impl_->mu);
   impl_->closed = true;
@@ -363,45 +369,67 @@ void Transport::shutdown() {
   for (auto* c : impl_->active) c->abortFromAnyThread();
 }
 
+namespace {
+
+// One exchange's hold on a connection: keeps the cancel callback registered and gives the
+// connection back (or closes it) when the exchange ends, also when a handler throws.
+class Lease {
+ public:
+  Lease(Transport::Impl& impl, std::unique_ptr<Connection> c, const CancelToken& cancel)
+      : impl_(impl), conn_(std::move(c)), cancel_(cancel) {
+    id_ = cancel_.addCallback([conn = conn_.get()] { conn->abortFromAnyThread(); });
+  }
+  ~Lease() {
+    cancel_.removeCallback(id_);
+    // After a cancel, an abort may still be queued on the connection's io_context.
+    if (cancel_.cancelled()) reusable_ = false;
+    impl_.release(std::move(conn_), reusable_);
+  }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  Connection& operator*() { return *conn_; }
+  Connection* operator->() { return conn_.get(); }
+  void reusable(bool r) { reusable_ = r; }
+
+ private:
+  Transport::Impl& impl_;
+  std::unique_ptr<Connection> conn_;
+  CancelToken cancel_;
+  std::uint64_t id_ = 0;
+  bool reusable_ = false;
+};
+
+}  // namespace
+
 Result<Response> Transport::roundTrip(const Request& request, const CancelToken& cancel) {
   if (cancel.cancelled())
     return Error::cancelled("cancelled before " + request.method + " " + request.target);
   auto conn = impl_->acquire(true, cancel);
   if (!conn) return conn.error();
-  auto c = std::move(*conn);
-  auto id = cancel.addCallback([conn = c.get()] { conn->abortFromAnyThread(); });
+  Lease c(*impl_, std::move(*conn), cancel);
   auto req = impl_->build(request);
-  Result<Response> out = Error::cancelled();
-  bool reusable = false;
   if (auto w = c->write(req, impl_->config.requestTimeout); !w) {
     // A reused connection the server closed while idle fails here before the request could
     // have been processed.
     if (c->reused && w.error().kind == ErrorKind::Transport) w.error().requestSent = false;
-    out = w.error();
-  } else {
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    auto ec = c->read(parser, impl_->config.requestTimeout);
-    if (ec) {
-      // Like Go's net/http: EOF before any response byte on a reused connection means the
-      // server closed it as idle, so the request was not processed.
-      bool notProcessed = c->reused && !parser.got_some() && ec == bhttp::error::end_of_stream;
-      out = c->fail("read", ec, !notProcessed);
-    } else {
-      auto& res = parser.get();
-      Response r;
-      r.status = res.result_int();
-      r.body = std::move(res.body());
-      r.contentType = std::string(res[bhttp::field::content_type]);
-      r.retryAfter = parseRetryAfter(res[bhttp::field::retry_after]);
-      reusable = res.keep_alive();
-      out = std::move(r);
-    }
+    return w.error();
   }
-  cancel.removeCallback(id);
-  if (cancel.cancelled()) reusable = false;  // an abort may be queued on its io_context
-  impl_->release(std::move(c), reusable);
-  return out;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  if (auto ec = c->read(parser, impl_->config.requestTimeout)) {
+    // Like Go's net/http: EOF before any response byte on a reused connection means the
+    // server closed it as idle, so the request was not processed.
+    bool notProcessed = c->reused && !parser.got_some() && ec == bhttp::error::end_of_stream;
+    return c->fail("read", ec, !notProcessed);
+  }
+  auto& res = parser.get();
+  Response r;
+  r.status = res.result_int();
+  r.body = std::move(res.body());
+  r.contentType = std::string(res[bhttp::field::content_type]);
+  r.retryAfter = parseRetryAfter(res[bhttp::field::retry_after]);
+  c.reusable(res.keep_alive());
+  return r;
 }
 
 Result<Response> Transport::stream(const Request& request, const CancelToken& cancel,
@@ -412,19 +440,16 @@ Result<Response> Transport::stream(const Request& request, const CancelToken& ca
     return Error::cancelled("cancelled before " + request.method + " " + request.target);
   auto conn = impl_->acquire(false, cancel);
   if (!conn) return conn.error();
-  auto c = std::move(*conn);
-  auto id = cancel.addCallback([conn = c.get()] { conn->abortFromAnyThread(); });
+  Lease c(*impl_, std::move(*conn), cancel);
   auto req = impl_->build(request);
-  auto finish = [&](Result<Response> r) {
-    cancel.removeCallback(id);
-    impl_->release(std::move(c), false);
-    return r;
-  };
-  if (auto w = c->write(req, impl_->config.requestTimeout); !w) return finish(w.error());
+  if (auto w = c->write(req, impl_->config.requestTimeout); !w) return w.error();
 
   bhttp::response_parser<bhttp::buffer_body> parser;
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  if (auto ec = c->readHeader(parser, impl_->config.requestTimeout)) return finish(c->fail("read", ec, true));
+  // kube-apiserver sends a watch's headers together with its first event, so waiting for them
+  // is bounded by the idle timeout, not the request timeout.
+  if (auto ec = c->readHeader(parser, std::max(idleTimeout, impl_->config.requestTimeout)))
+    return c->fail("read", ec, true);
   Response r;
   r.status = parser.get().result_int();
   r.contentType = std::string(parser.get()[bhttp::field::content_type]);
@@ -441,17 +466,17 @@ Result<Response> Transport::stream(const Request& request, const CancelToken& ca
     std::size_t n = sizeof buf - parser.get().body().size;
     if (n > 0) {
       if (success) {
-        if (!onData(std::string_view(buf, n))) return finish(std::move(r));
+        if (!onData(std::string_view(buf, n))) return r;
       } else if (r.body.size() < 64 * 1024) {
         r.body.append(buf, n);
       }
     }
     if (ec) {
       if (ec == bhttp::error::end_of_stream && !success) break;
-      return finish(c->fail("read", ec, true));
+      return c->fail("read", ec, true);
     }
   }
-  return finish(std::move(r));
+  return r;
 }
 
 }  // namespace iop::kube::http

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -72,8 +73,12 @@ class Transport {
 
   const Endpoint& endpoint() const;
 
+  // How many connections were opened (attempted) so far; for tests of connection reuse.
+  std::uint64_t connectionsOpened() const;
+
+  struct Impl;  // public only so the exchange helpers in the .cpp can name it
+
  private:
-  struct Impl;
   explicit Transport(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

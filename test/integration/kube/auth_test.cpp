@@ -71,7 +71,7 @@ TEST_CASE("the admin kubeconfig authenticates with its client certificate", "[ku
   CHECK(whoami(*client) == "iop-test-admin");
 }
 
-TEST_CASE("a ServiceAccount token from the TokenRequest API authenticates; RBAC denials are Forbidden",
+TEST_CASE("a ServiceAccount token from the TokenRequest API authenticates and RBAC denials are Forbidden",
           "[kube][auth]") {
   auto admin = adminClient();
   TestNamespace ns(*admin, "kube-sa");

@@ -6,39 +6,6 @@ using namespace iop::kube;
 using namespace iop::kube::testing;
 using nlohmann::json;
 
-namespace {
-
-const GroupVersionKind kCRD{"apiextensions.k8s.io", "v1", "CustomResourceDefinition"};
-
-json widgetCRD(const std::string& group) {
-  return {{"apiVersion", "apiextensions.k8s.io/v1"},
-          {"kind", "CustomResourceDefinition"},
-          {"metadata", {{"name", "widgets." + group}}},
-          {"spec",
-           {{"group", group},
-            {"scope", "Namespaced"},
-            {"names",
-             {{"plural", "widgets"}, {"singular", "widget"}, {"kind", "Widget"}, {"listKind", "WidgetList"}}},
-            {"versions",
-             json::array({{{"name", "v1"},
-                           {"served", true},
-                           {"storage", true},
-                           {"subresources", {{"status", json::object()}}},
-                           {"schema",
-                            {{"openAPIV3Schema",
-                              {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}}}}}})}}}};
-}
-
-bool established(Client& client, const std::string& name) {
-  auto crd = client.get(kCRD, "", name);
-  if (!crd) return false;
-  for (const auto& c : (*crd)["status"].value("conditions", json::array()))
-    if (c["type"] == "Established" && c["status"] == "True") return true;
-  return false;
-}
-
-}  // namespace
-
 TEST_CASE("discovery resolves built-in kinds with their scope", "[kube][discovery]") {
   auto client = adminClient();
   auto deploy = client->resolve({"apps", "v1", "Deployment"});
@@ -71,15 +38,7 @@ TEST_CASE("a CRD created after the client started is discovered, and its status 
   REQUIRE_FALSE(before.ok());
   CHECK(isNoKindMatch(before.error()));
 
-  auto crd = client->create(kCRD, "", widgetCRD(group));
-  INFO((crd ? "" : crd.error().describe()));
-  REQUIRE(crd.ok());
-  struct Cleanup {
-    Client& c;
-    std::string name;
-    ~Cleanup() { (void)c.remove(kCRD, "", name); }
-  } cleanup{*client, "widgets." + group};
-  REQUIRE(eventually([&] { return established(*client, "widgets." + group); }));
+  TestWidgetCRD crd(*client, group);
 
   // The API server publishes the new group in discovery shortly after Established.
   Result<json> created = Error::invalid("not tried");

@@ -78,4 +78,52 @@ inline std::string describe(const Error& e) {
   return e.describe();
 }
 
+// A namespaced custom resource kind "Widget" (plural widgets) in `group`, v1, with a status
+// subresource and no schema constraints.
+inline const GroupVersionKind kCRD{"apiextensions.k8s.io", "v1", "CustomResourceDefinition"};
+
+inline nlohmann::json widgetCRD(const std::string& group) {
+  using json = nlohmann::json;
+  return {{"apiVersion", "apiextensions.k8s.io/v1"},
+          {"kind", "CustomResourceDefinition"},
+          {"metadata", {{"name", "widgets." + group}}},
+          {"spec",
+           {{"group", group},
+            {"scope", "Namespaced"},
+            {"names",
+             {{"plural", "widgets"}, {"singular", "widget"}, {"kind", "Widget"}, {"listKind", "WidgetList"}}},
+            {"versions",
+             json::array({{{"name", "v1"},
+                           {"served", true},
+                           {"storage", true},
+                           {"subresources", {{"status", json::object()}}},
+                           {"schema",
+                            {{"openAPIV3Schema",
+                              {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}}}}}})}}}};
+}
+
+inline bool established(Client& client, const std::string& name) {
+  auto crd = client.get(kCRD, "", name);
+  if (!crd) return false;
+  for (const auto& c : (*crd)["status"].value("conditions", nlohmann::json::array()))
+    if (c["type"] == "Established" && c["status"] == "True") return true;
+  return false;
+}
+
+// Creates the Widget CRD for `group`, waits until it is served; deletes it at scope exit.
+class TestWidgetCRD {
+ public:
+  TestWidgetCRD(Client& client, std::string group) : client_(client), name_("widgets." + group) {
+    auto crd = client_.create(kCRD, "", widgetCRD(group));
+    INFO((crd ? "" : crd.error().describe()));
+    REQUIRE(crd.ok());
+    REQUIRE(eventually([&] { return established(client_, name_); }));
+  }
+  ~TestWidgetCRD() { (void)client_.remove(kCRD, "", name_); }
+
+ private:
+  Client& client_;
+  std::string name_;
+};
+
 }  // namespace iop::kube::testing

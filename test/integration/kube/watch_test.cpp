@@ -145,31 +145,47 @@ TEST_CASE("a watch from a resourceVersion compacted away in etcd signals Gone, a
           "[kube][watch][gone]") {
   auto client = adminClient();
   TestNamespace ns(*client, "kube-gone");
-  REQUIRE(client->create(kConfigMap, ns.name(), configMap(ns.name(), "cm", {{"v", "0"}})).ok());
-  for (int i = 1; i <= 5; ++i)
-    REQUIRE(client->mergePatch(kConfigMap, ns.name(), "cm", {{"data", {{"v", std::to_string(i)}}}}).ok());
-  auto revision = compactEtcd();
-  CHECK(revision > 1);
+  // A version the client saw once (this namespace's list) ...
+  const std::string old = listVersion(*client, ns.name());
 
-  // "1" predates the compaction and everything the API server's watch cache holds.
+  // ... is older than everything a type created afterwards has: its watch cache starts at its
+  // creation, and etcd, compacted, no longer holds the history either. (A built-in type's watch
+  // cache may reach back to the first revisions on a fresh cluster, so it would not reliably
+  // refuse an old version.)
+  const std::string group = iop::test::uniqueName("g") + ".iop.test";
+  TestWidgetCRD crd(*client, group);
+  const GroupVersionKind widget{group, "v1", "Widget"};
+  json w{{"apiVersion", group + "/v1"},
+         {"kind", "Widget"},
+         {"metadata", {{"name", "w"}, {"namespace", ns.name()}}}};
+  REQUIRE(eventually([&] { return client->apply(w, {.fieldManager = "kube-test"}).ok(); }));
+  for (int i = 1; i <= 3; ++i)
+    REQUIRE(client->mergePatch(widget, ns.name(), "w", {{"spec", {{"i", i}}}}).ok());
+  auto revision = compactEtcd();
+  CHECK(revision > std::stoll(old));
+
   int delivered = 0;
-  auto result = client->watch(kConfigMap, ns.name(), {.resourceVersion = "1", .timeoutSeconds = 10},
+  auto result = client->watch(widget, ns.name(), {.resourceVersion = old, .timeoutSeconds = 10},
                               [&](const WatchEvent&) {
                                 ++delivered;
                                 return WatchControl::Continue;
                               });
-  INFO((result.error ? result.error->describe() : ""));
+  INFO((result.error ? result.error->describe() : "no error") << ", " << delivered << " events delivered");
   CHECK(result.end == WatchResult::End::Gone);
   REQUIRE(result.error.has_value());
   CHECK(isGone(*result.error));
+  CHECK(result.error->httpStatus == 410);
   CHECK(delivered == 0);
+  CHECK(result.resourceVersion == old);
 
   // What a caller does next: relist and watch from the list's version.
-  auto list = client->listAll(kConfigMap, ns.name());
+  auto list = client->listAll(widget, ns.name());
   REQUIRE(list.ok());
+  CHECK((*list)["items"].size() == 1);
   auto rv = (*list)["metadata"]["resourceVersion"].get<std::string>();
-  auto fresh = client->watch(kConfigMap, ns.name(), {.resourceVersion = rv, .timeoutSeconds = 2},
+  auto fresh = client->watch(widget, ns.name(), {.resourceVersion = rv, .timeoutSeconds = 2},
                              [](const WatchEvent&) { return WatchControl::Continue; });
+  INFO((fresh.error ? fresh.error->describe() : ""));
   CHECK(fresh.end == WatchResult::End::Closed);
 }
 

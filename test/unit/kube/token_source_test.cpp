@@ -40,7 +40,7 @@ TEST_CASE("a token file is re-read after the check interval, not before", "[kube
   fs::remove_all(dir);
 }
 
-TEST_CASE("a token file that never existed is an error; a static token is used as is", "[kube][token]") {
+TEST_CASE("a token file that never existed is an error and a static token is used as is", "[kube][token]") {
   TokenSource missing("", "/nonexistent/iop-token", 1s);
   auto t = missing.token();
   REQUIRE_FALSE(t.ok());
