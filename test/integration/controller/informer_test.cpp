@@ -190,6 +190,29 @@ TEST_CASE("two users of one kind and selector share one informer and one watch",
   factory.stop();
 }
 
+TEST_CASE("a watch that the server ends is resumed from the last resourceVersion without a relist",
+          "[informer]") {
+  auto client = adminClient();
+  TestNamespace ns(*client, "inf-resume");
+  REQUIRE(client->create(kConfigMap, ns.name(), labelled(ns.name(), "cm", "resume", "0")));
+  InformerOptions o{kConfigMap};
+  o.ns = ns.name();
+  o.labelSelector = "app=resume";
+  o.watchTimeoutSeconds = 1;  // the server ends every watch after a second
+  Informer inf(*client, o);
+  std::jthread running([&](std::stop_token st) { (void)inf.run(st); });
+  REQUIRE(inf.waitForSync({}, std::chrono::seconds(20)));
+  auto watchesBefore = client->requestCounts()[{"WATCH", 200}];
+  for (int i = 1; i <= 3; ++i) {
+    REQUIRE(client->mergePatch(kConfigMap, ns.name(), "cm", {{"data", {{"v", std::to_string(i)}}}}));
+    REQUIRE(eventually([&] { return (*inf.get(ns.name(), "cm"))["data"]["v"] == std::to_string(i); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // let the current watch end
+  }
+  CHECK(client->requestCounts()[{"WATCH", 200}] - watchesBefore >= 3);
+  CHECK(inf.listCount() == 1);
+  CHECK(storeView(inf) == kubectlView(sharedKubectl(), ns.name(), "app=resume"));
+}
+
 TEST_CASE("after a forced Gone an informer relists and delivers the deletes and updates it missed",
           "[informer]") {
   // Events, because kube-apiserver serves their watches from etcd (no watch cache): once etcd
