@@ -9,15 +9,37 @@ namespace iop::controller {
 using nlohmann::json;
 
 std::string objectKey(const json& object) {
-  const auto& meta = object.value("metadata", json::object());
-  std::string ns = meta.value("namespace", "");
-  std::string name = meta.value("name", "");
+  if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) return "";
+  const auto& meta = object["metadata"];
+  auto str = [&](const char* k) {
+    return meta.contains(k) && meta[k].is_string() ? meta[k].get<std::string>() : "";
+  };
+  std::string ns = str("namespace");
+  std::string name = str("name");
   return ns.empty() ? name : ns + "/" + name;
 }
 
 namespace {
+
+// A throwing handler must not end the informer's thread (and with it the process): it is
+// logged and the other handlers still run.
+template <class F>
+void guarded(const std::string& what, F&& call) {
+  try {
+    call();
+  } catch (const std::exception& e) {
+    spdlog::error("informer {}: event handler threw: {}", what, e.what());
+  } catch (...) {
+    spdlog::error("informer {}: event handler threw a non-standard exception", what);
+  }
+}
+
 std::string resourceVersionOf(const json& object) {
-  return object.value("metadata", json::object()).value("resourceVersion", "");
+  if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) return "";
+  const auto& meta = object["metadata"];
+  return meta.contains("resourceVersion") && meta["resourceVersion"].is_string()
+             ? meta["resourceVersion"].get<std::string>()
+             : "";
 }
 }  // namespace
 
@@ -39,7 +61,7 @@ void Informer::addHandlers(InformerHandlers handlers) {
     for (const auto& [key, obj] : store_) existing.push_back(obj);
   }
   if (handlers.onAdd)
-    for (const auto& obj : existing) handlers.onAdd(*obj);
+    for (const auto& obj : existing) guarded(describe(), [&] { handlers.onAdd(*obj); });
   handlers_.push_back(std::move(handlers));
 }
 
@@ -78,15 +100,15 @@ std::size_t Informer::size() const {
 
 void Informer::deliverAdd(const ObjectPtr& obj) {
   for (auto& h : handlers_)
-    if (h.onAdd) h.onAdd(*obj);
+    if (h.onAdd) guarded(describe(), [&] { h.onAdd(*obj); });
 }
 void Informer::deliverUpdate(const ObjectPtr& oldObj, const ObjectPtr& newObj) {
   for (auto& h : handlers_)
-    if (h.onUpdate) h.onUpdate(*oldObj, *newObj);
+    if (h.onUpdate) guarded(describe(), [&] { h.onUpdate(*oldObj, *newObj); });
 }
 void Informer::deliverDelete(const ObjectPtr& obj) {
   for (auto& h : handlers_)
-    if (h.onDelete) h.onDelete(*obj);
+    if (h.onDelete) guarded(describe(), [&] { h.onDelete(*obj); });
 }
 
 void Informer::sleepFor(std::stop_token stop, Duration d) {
@@ -114,7 +136,7 @@ bool Informer::relist(std::stop_token stop, std::string& resourceVersion) {
     auto obj = std::make_shared<const json>(std::move(item));
     fresh.emplace(objectKey(*obj), std::move(obj));
   }
-  resourceVersion = listed->value("metadata", json::object()).value("resourceVersion", "");
+  resourceVersion = resourceVersionOf(*listed);
 
   std::lock_guard delivery(handlersMu_);
   std::unordered_map<std::string, ObjectPtr> previous;

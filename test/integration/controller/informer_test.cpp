@@ -6,6 +6,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -24,10 +25,10 @@ namespace {
 
 // "name=resourceVersion" lines, sorted, of what kubectl sees (selector applied).
 std::set<std::string> kubectlView(const std::vector<std::string>& kubectlPrefix, const std::string& ns,
-                                  const std::string& selector) {
+                                  const std::string& selector, const std::string& resource = "configmaps") {
   auto argv = kubectlPrefix;
   for (std::string a : std::vector<std::string>{
-           "-n", ns, "get", "configmaps", "-l", selector, "-o",
+           "-n", ns, "get", resource, "-l", selector, "-o",
            "jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion}{\"\\n\"}{end}"})
     argv.push_back(a);
   auto r = iop::test::run(argv);
@@ -91,6 +92,24 @@ json labelled(const std::string& ns, const std::string& name, const std::string&
   auto cm = configMap(ns, name, {{"v", value}});
   cm["metadata"]["labels"] = {{"app", app}};
   return cm;
+}
+
+// Compacts the shared cluster's etcd at its current revision (through etcd's HTTP gateway), so
+// that a watch from an older resourceVersion is answered with Gone however young the cluster.
+void compactEtcd() {
+  std::ifstream in(iop::test::clusterDir() + "/etcd-endpoint");
+  std::string endpoint;
+  in >> endpoint;
+  REQUIRE_FALSE(endpoint.empty());
+  auto range =
+      iop::test::run({"curl", "-fsS", "-X", "POST", endpoint + "/v3/kv/range", "-d", R"({"key":"Lw=="})"});
+  INFO(range.out);
+  REQUIRE(range.exitCode == 0);
+  auto revision = json::parse(range.out)["header"]["revision"].get<std::string>();
+  auto compact = iop::test::run({"curl", "-fsS", "-X", "POST", endpoint + "/v3/kv/compaction", "-d",
+                                 json{{"revision", revision}, {"physical", true}}.dump()});
+  INFO(compact.out);
+  REQUIRE(compact.exitCode == 0);
 }
 
 std::vector<std::string> sharedKubectl() {
@@ -171,29 +190,68 @@ TEST_CASE("two users of one kind and selector share one informer and one watch",
   factory.stop();
 }
 
-TEST_CASE("after a forced Gone an informer relists and delivers the deletes and updates it missed",
+TEST_CASE("a watch that the server ends is resumed from the last resourceVersion without a relist",
           "[informer]") {
   auto client = adminClient();
-  TestNamespace ns(*client, "inf-gone");
-  for (auto name : {"keep", "change", "remove"})
-    REQUIRE(client->create(kConfigMap, ns.name(), labelled(ns.name(), name, "gone", "0")));
+  TestNamespace ns(*client, "inf-resume");
+  REQUIRE(client->create(kConfigMap, ns.name(), labelled(ns.name(), "cm", "resume", "0")));
+  InformerOptions o{kConfigMap};
+  o.ns = ns.name();
+  o.labelSelector = "app=resume";
+  o.watchTimeoutSeconds = 1;  // the server ends every watch after a second
+  Informer inf(*client, o);
+  std::jthread running([&](std::stop_token st) { (void)inf.run(st); });
+  REQUIRE(inf.waitForSync({}, std::chrono::seconds(20)));
+  auto watchesBefore = client->requestCounts()[{"WATCH", 200}];
+  for (int i = 1; i <= 3; ++i) {
+    REQUIRE(client->mergePatch(kConfigMap, ns.name(), "cm", {{"data", {{"v", std::to_string(i)}}}}));
+    REQUIRE(eventually([&] { return (*inf.get(ns.name(), "cm"))["data"]["v"] == std::to_string(i); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // let the current watch end
+  }
+  CHECK(client->requestCounts()[{"WATCH", 200}] - watchesBefore >= 3);
+  CHECK(inf.listCount() == 1);
+  CHECK(storeView(inf) == kubectlView(sharedKubectl(), ns.name(), "app=resume"));
+}
 
-  // The seam: while `hold` is set, the informer waits before its next watch (it misses
-  // everything meanwhile), then resumes from resourceVersion "1", long compacted: Gone.
+TEST_CASE("after a forced Gone an informer relists and delivers the deletes and updates it missed",
+          "[informer]") {
+  // Events, because kube-apiserver serves their watches from etcd (no watch cache): once etcd
+  // is compacted past the informer's last resourceVersion, its next watch gets 410 Gone.
+  const iop::kube::GroupVersionKind kEvent{"", "v1", "Event"};
+  auto client = adminClient();
+  TestNamespace ns(*client, "inf-gone");
+  auto event = [&](const std::string& name) {
+    return json{{"apiVersion", "v1"},
+                {"kind", "Event"},
+                {"metadata", {{"name", name}, {"namespace", ns.name()}, {"labels", {{"app", "gone"}}}}},
+                {"involvedObject", {{"kind", "ConfigMap"}, {"name", "x"}, {"namespace", ns.name()}}},
+                {"reason", "Test"},
+                {"message", "v0"},
+                {"type", "Normal"}};
+  };
+  for (auto name : {"keep", "change", "remove"}) {
+    auto created = client->create(kEvent, ns.name(), event(name));
+    INFO((created ? "" : created.error().describe()));
+    REQUIRE(created);
+  }
+
+  // The seam: while `hold` is set, the informer waits before its next watch, so it misses
+  // everything done meanwhile (as during a long network partition).
   std::mutex m;
   std::condition_variable cv;
   bool hold = false, holding = false;
-  InformerOptions o{kConfigMap};
+  InformerOptions o{kEvent};
   o.ns = ns.name();
   o.labelSelector = "app=gone";
   o.watchTimeoutSeconds = 1;
   o.beforeWatch = [&](const std::string& rv) -> std::string {
     std::unique_lock lock(m);
-    if (!hold) return rv;
-    holding = true;
-    cv.notify_all();
-    cv.wait(lock, [&] { return !hold; });
-    return "1";
+    if (hold) {
+      holding = true;
+      cv.notify_all();
+      cv.wait(lock, [&] { return !hold; });
+    }
+    return rv;
   };
   Informer inf(*client, o);
   Mirror mirror;
@@ -207,9 +265,10 @@ TEST_CASE("after a forced Gone an informer relists and delivers the deletes and 
     hold = true;
     REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return holding; }));
   }
-  REQUIRE(client->remove(kConfigMap, ns.name(), "remove"));
-  REQUIRE(client->mergePatch(kConfigMap, ns.name(), "change", {{"data", {{"v", "changed"}}}}));
-  REQUIRE(client->create(kConfigMap, ns.name(), labelled(ns.name(), "new", "gone", "0")));
+  REQUIRE(client->remove(kEvent, ns.name(), "remove"));
+  REQUIRE(client->mergePatch(kEvent, ns.name(), "change", {{"message", "changed"}}));
+  REQUIRE(client->create(kEvent, ns.name(), event("new")));
+  compactEtcd();
   int deletesBefore = mirror.count("delete"), updatesBefore = mirror.count("update");
   {
     std::lock_guard lock(m);
@@ -218,12 +277,13 @@ TEST_CASE("after a forced Gone an informer relists and delivers the deletes and 
   cv.notify_all();
 
   REQUIRE(eventually([&] { return inf.listCount() >= 2; }));
-  REQUIRE(eventually([&] { return storeView(inf) == kubectlView(sharedKubectl(), ns.name(), "app=gone"); }));
+  REQUIRE(eventually(
+      [&] { return storeView(inf) == kubectlView(sharedKubectl(), ns.name(), "app=gone", "events"); }));
   CHECK(mirror.count("delete") == deletesBefore + 1);
   CHECK(mirror.count("update") == updatesBefore + 1);  // "keep" did not change: no update for it
   CHECK(mirror.has("new"));
   CHECK_FALSE(mirror.has("remove"));
-  CHECK((*inf.get(ns.name(), "change"))["data"]["v"] == "changed");
+  CHECK((*inf.get(ns.name(), "change"))["message"] == "changed");
 }
 
 TEST_CASE("an informer recovers after kube-apiserver is restarted", "[informer][restart]") {
