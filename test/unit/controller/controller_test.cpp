@@ -100,13 +100,18 @@ TEST_CASE("a transient error is retried with per-key backoff until it succeeds",
   REQUIRE(eventually([&] { return r.calls("ns/a") == 1; }));
   std::this_thread::sleep_for(30ms);
   CHECK(r.calls("ns/a") == 1);  // waits for its 1 s backoff
+  // The fake clock may only move once the key is parked in the delaying queue: a key re-added
+  // after the advance would wait from the new "now".
+  REQUIRE(eventually([&] { return c.queue().waiting() == 1; }));
   clock.advance(1s);
   REQUIRE(eventually([&] { return r.calls("ns/a") == 2; }));
+  REQUIRE(eventually([&] { return c.queue().waiting() == 1; }));
   clock.advance(1s);  // the second backoff is 2 s
   std::this_thread::sleep_for(30ms);
   CHECK(r.calls("ns/a") == 2);
   clock.advance(1s);
   REQUIRE(eventually([&] { return r.calls("ns/a") == 3; }));
+  REQUIRE(eventually([&] { return c.queue().waiting() == 1; }));
   clock.advance(4s);
   REQUIRE(eventually([&] { return r.calls("ns/a") == 4; }));
   REQUIRE(eventually([&] { return c.queue().numRequeues("ns/a") == 0; }));  // success forgot the backoff
@@ -132,8 +137,10 @@ TEST_CASE("an exception thrown by a reconcile is counted as an error and backed 
   c.enqueue({"", "cluster-scoped"});
   Running run(c);
   REQUIRE(eventually([&] { return r.calls("cluster-scoped") == 1; }));
+  REQUIRE(eventually([&] { return c.queue().waiting() == 1; }));
   clock.advance(1s);
   REQUIRE(eventually([&] { return r.calls("cluster-scoped") == 2; }));
+  REQUIRE(eventually([&] { return c.queue().waiting() == 1; }));
   clock.advance(2s);
   REQUIRE(eventually([&] { return r.calls("cluster-scoped") == 3; }));
   REQUIRE(eventually([&] { return value(metrics.forController("throws").success) == 1; }));
@@ -163,6 +170,7 @@ TEST_CASE("requeue-after reconciles the key again after the given time", "[contr
   c.enqueue({"ns", "p"});
   Running run(c);
   REQUIRE(eventually([&] { return r.calls("ns/p") == 1; }));
+  REQUIRE(eventually([&] { return c.queue().waiting() == 1; }));
   clock.advance(29s);
   std::this_thread::sleep_for(30ms);
   CHECK(r.calls("ns/p") == 1);
