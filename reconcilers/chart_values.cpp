@@ -56,7 +56,7 @@ meshConfig:
   enablePrometheusMerge: true
 )";
 
-const char* kPilot = R"(
+const char* kPilotValues = R"(
 autoscaleEnabled: true
 autoscaleMin: 1
 autoscaleMax: 5
@@ -100,7 +100,7 @@ global:
   logging: {level: "default:info"}
 )";
 
-const char* kGateway = R"(
+const char* kGatewayValues = R"(
 gateways:
   istio-ingressgateway:
     name: istio-ingressgateway
@@ -126,7 +126,7 @@ gateways:
 )";
 
 // Keys both gateway charts default identically.
-const char* kGatewayCommon = R"(
+const char* kGatewayCommonValues = R"(
 rollingMaxSurge: 100%
 rollingMaxUnavailable: 25%
 autoscaleEnabled: true
@@ -150,7 +150,7 @@ runAsRoot: false
 injectionTemplate: ""
 )";
 
-const char* kCni = R"(
+const char* kCniValues = R"(
 hub: ""
 tag: ""
 variant: ""
@@ -198,7 +198,7 @@ global:
   logging: {level: info}
 )";
 
-const char* kBase = R"(
+const char* kBaseValues = R"(
 global: {enableReaderRBAC: true}
 base: {excludedCRDs: [], enableCRDTemplates: true, validationURL: "", enableIstioConfigCRDs: true}
 defaultRevision: default
@@ -279,16 +279,16 @@ json chartDefaults(const std::string& component) {
     }
   };
   if (component == kPilot) {
-    merge(parse(kPilot));
+    merge(parse(kPilotValues));
   } else if (component == kIngressGateways || component == kEgressGateways) {
-    json gw = parse(kGateway);
-    json common = parse(kGatewayCommon);
+    json gw = parse(kGatewayValues);
+    json common = parse(kGatewayCommonValues);
     for (auto& [name, g] : gw["gateways"].items()) g.update(common);
     merge(gw);
   } else if (component == kCni) {
-    merge(parse(kCni));
+    merge(parse(kCniValues));
   } else if (component == kBase) {
-    merge(parse(kBase));
+    merge(parse(kBaseValues));
   }
   return v;
 }

@@ -191,6 +191,8 @@ json chartValues(const Component& c, const ComponentSpec& spec, const json& merg
     }
   }
   deepMerge(values, user);
+  // The charts label what they render with the owning CR (istioctl's operator sets the same).
+  if (std::string owner = getString(merged, "metadata.name"); !owner.empty()) values["ownerName"] = owner;
   for (const char* key : {"global", "meshConfig"}) {
     if (!values[key].is_object()) {
       errors.push_back({std::string("spec.values.") + key, "expected an object"});

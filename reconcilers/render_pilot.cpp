@@ -106,7 +106,7 @@ std::vector<json> renderPilot(const ComponentInput& in) {
 
   const json istiodLabels = {{"app", "istiod"}, {"release", "istio"}, {"app.kubernetes.io/name", "istiod"}};
   const json owned = {{"istio.io/rev", rev},
-                      {"install.operator.istio.io/owning-resource", "unknown"},
+                      {"install.operator.istio.io/owning-resource", ownerName(v)},
                       {"operator.istio.io/component", "Pilot"}};
   json workloadLabels = labels(istiodLabels);
   workloadLabels.update(owned);
@@ -423,7 +423,7 @@ std::vector<json> renderPilot(const ComponentInput& in) {
     for (const auto& [k, val] : objectAt(v, "deploymentLabels").items()) deployLabels[k] = scalarText(val);
     json podLabels = {{"app", "istiod"},
                       {"istio.io/rev", rev},
-                      {"install.operator.istio.io/owning-resource", "unknown"},
+                      {"install.operator.istio.io/owning-resource", ownerName(v)},
                       {"sidecar.istio.io/inject", "false"},
                       {"operator.istio.io/component", "Pilot"},
                       {"istio", revisioned ? "istiod" : "pilot"}};
