@@ -123,6 +123,8 @@ gateways:
     secretVolumes:
     - {name: egressgateway-certs, secretName: istio-egressgateway-certs, mountPath: /etc/istio/egressgateway-certs}
     - {name: egressgateway-ca-certs, secretName: istio-egressgateway-ca-certs, mountPath: /etc/istio/egressgateway-ca-certs}
+meshConfig:
+  trustDomain: cluster.local
 )";
 
 // Keys both gateway charts default identically.
@@ -171,6 +173,14 @@ podLabels: {}
 chained: true
 ambient:
   enabled: false
+  enablementSelectors:
+  - podSelector:
+      matchLabels: {istio.io/dataplane-mode: ambient}
+  - podSelector:
+      matchExpressions:
+      - {key: istio.io/dataplane-mode, operator: NotIn, values: [none]}
+    namespaceSelector:
+      matchLabels: {istio.io/dataplane-mode: ambient}
   dnsCapture: true
   ipv6: true
   reconcileIptablesOnStartup: true

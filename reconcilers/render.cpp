@@ -55,7 +55,8 @@ int kindOrder(const std::string& kind) {
                                                  "DaemonSet",
                                                  "HorizontalPodAutoscaler",
                                                  "PodDisruptionBudget",
-                                                 "Service"};
+                                                 "Service",
+                                                 "EndpointSlice"};
   auto it = std::find(order.begin(), order.end(), kind);
   return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
 }
