@@ -368,7 +368,7 @@ ParseResult composeIstioOperator(const std::vector<InputFile>& files,
   if (!errors.empty()) return ParseResult{std::nullopt, errors};
   ValidationOptions options;
   options.profiles = profiles.names();
-  return parseIstioOperator(doc, options);
+  return istioOperatorFromJson(doc, options);
 }
 
 }  // namespace iop::reconcilers
