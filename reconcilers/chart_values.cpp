@@ -56,7 +56,7 @@ meshConfig:
   enablePrometheusMerge: true
 )";
 
-const char* kPilot = R"(
+const char* kPilotValues = R"(
 autoscaleEnabled: true
 autoscaleMin: 1
 autoscaleMax: 5
@@ -100,7 +100,7 @@ global:
   logging: {level: "default:info"}
 )";
 
-const char* kGateway = R"(
+const char* kGatewayValues = R"(
 gateways:
   istio-ingressgateway:
     name: istio-ingressgateway
@@ -123,10 +123,12 @@ gateways:
     secretVolumes:
     - {name: egressgateway-certs, secretName: istio-egressgateway-certs, mountPath: /etc/istio/egressgateway-certs}
     - {name: egressgateway-ca-certs, secretName: istio-egressgateway-ca-certs, mountPath: /etc/istio/egressgateway-ca-certs}
+meshConfig:
+  trustDomain: cluster.local
 )";
 
 // Keys both gateway charts default identically.
-const char* kGatewayCommon = R"(
+const char* kGatewayCommonValues = R"(
 rollingMaxSurge: 100%
 rollingMaxUnavailable: 25%
 autoscaleEnabled: true
@@ -150,7 +152,7 @@ runAsRoot: false
 injectionTemplate: ""
 )";
 
-const char* kCni = R"(
+const char* kCniValues = R"(
 hub: ""
 tag: ""
 variant: ""
@@ -171,6 +173,14 @@ podLabels: {}
 chained: true
 ambient:
   enabled: false
+  enablementSelectors:
+  - podSelector:
+      matchLabels: {istio.io/dataplane-mode: ambient}
+  - podSelector:
+      matchExpressions:
+      - {key: istio.io/dataplane-mode, operator: NotIn, values: [none]}
+    namespaceSelector:
+      matchLabels: {istio.io/dataplane-mode: ambient}
   dnsCapture: true
   ipv6: true
   reconcileIptablesOnStartup: true
@@ -198,7 +208,7 @@ global:
   logging: {level: info}
 )";
 
-const char* kBase = R"(
+const char* kBaseValues = R"(
 global: {enableReaderRBAC: true}
 base: {excludedCRDs: [], enableCRDTemplates: true, validationURL: "", enableIstioConfigCRDs: true}
 defaultRevision: default
@@ -279,16 +289,16 @@ json chartDefaults(const std::string& component) {
     }
   };
   if (component == kPilot) {
-    merge(parse(kPilot));
+    merge(parse(kPilotValues));
   } else if (component == kIngressGateways || component == kEgressGateways) {
-    json gw = parse(kGateway);
-    json common = parse(kGatewayCommon);
+    json gw = parse(kGatewayValues);
+    json common = parse(kGatewayCommonValues);
     for (auto& [name, g] : gw["gateways"].items()) g.update(common);
     merge(gw);
   } else if (component == kCni) {
-    merge(parse(kCni));
+    merge(parse(kCniValues));
   } else if (component == kBase) {
-    merge(parse(kBase));
+    merge(parse(kBaseValues));
   }
   return v;
 }

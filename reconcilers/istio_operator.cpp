@@ -16,7 +16,7 @@ std::string IstioOperator::profile() const {
   return getString(spec, "profile");
 }
 
-ParseResult parseIstioOperator(const json& doc, const ValidationOptions& options) {
+ParseResult istioOperatorFromJson(const json& doc, const ValidationOptions& options) {
   ParseResult result;
   result.errors = validateIstioOperator(doc, options);
   if (!result.errors.empty()) return result;
@@ -41,7 +41,7 @@ ParseResult parseIstioOperator(const std::string& text, const ValidationOptions&
         std::nullopt,
         {{"", "expected exactly one IstioOperator document, found " + std::to_string(docs.size())}}};
   }
-  return parseIstioOperator(docs.front(), options);
+  return istioOperatorFromJson(docs.front(), options);
 }
 
 }  // namespace iop::reconcilers

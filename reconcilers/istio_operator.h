@@ -42,8 +42,8 @@ struct ValidationOptions {
 // Never throws: syntax errors come back as errors too.
 ParseResult parseIstioOperator(const std::string& text, const ValidationOptions& options = {});
 
-// Validates an already-parsed document (apiVersion, kind, metadata, spec).
-ParseResult parseIstioOperator(const nlohmann::json& doc, const ValidationOptions& options = {});
+// Validates an already-parsed document (apiVersion, kind, metadata, spec) and builds the CR.
+ParseResult istioOperatorFromJson(const nlohmann::json& doc, const ValidationOptions& options = {});
 
 // Schema and semantic checks of a whole IstioOperator document: unknown fields (naming the
 // nearest valid one), wrong types, revision syntax, duplicate gateway names, unknown profile.

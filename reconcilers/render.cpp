@@ -55,7 +55,8 @@ int kindOrder(const std::string& kind) {
                                                  "DaemonSet",
                                                  "HorizontalPodAutoscaler",
                                                  "PodDisruptionBudget",
-                                                 "Service"};
+                                                 "Service",
+                                                 "EndpointSlice"};
   auto it = std::find(order.begin(), order.end(), kind);
   return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
 }
@@ -191,6 +192,8 @@ json chartValues(const Component& c, const ComponentSpec& spec, const json& merg
     }
   }
   deepMerge(values, user);
+  // The charts label what they render with the owning CR (istioctl's operator sets the same).
+  if (std::string owner = getString(merged, "metadata.name"); !owner.empty()) values["ownerName"] = owner;
   for (const char* key : {"global", "meshConfig"}) {
     if (!values[key].is_object()) {
       errors.push_back({std::string("spec.values.") + key, "expected an object"});
@@ -365,7 +368,7 @@ ParseResult composeIstioOperator(const std::vector<InputFile>& files,
   if (!errors.empty()) return ParseResult{std::nullopt, errors};
   ValidationOptions options;
   options.profiles = profiles.names();
-  return parseIstioOperator(doc, options);
+  return istioOperatorFromJson(doc, options);
 }
 
 }  // namespace iop::reconcilers

@@ -25,7 +25,7 @@ std::vector<json> renderCni(const ComponentInput& in) {
   json base = {{"app", "istio-cni"},
                {"release", "istio"},
                {"istio.io/rev", rev},
-               {"install.operator.istio.io/owning-resource", "unknown"},
+               {"install.operator.istio.io/owning-resource", ownerName(v)},
                {"operator.istio.io/component", "Cni"},
                {"app.kubernetes.io/name", "istio-cni"}};
   base.update(helmLabels("cni"));

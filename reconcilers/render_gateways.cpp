@@ -25,7 +25,7 @@ std::vector<json> renderGateway(const ComponentInput& in, bool ingress) {
   json common = gwLabels;
   common["release"] = "istio";
   common["istio.io/rev"] = rev;
-  common["install.operator.istio.io/owning-resource"] = "unknown";
+  common["install.operator.istio.io/owning-resource"] = ownerName(v);
   common["operator.istio.io/component"] = component;
   common["app.kubernetes.io/name"] = root;
   common.update(helmLabels(chart));
@@ -72,7 +72,7 @@ std::vector<json> renderGateway(const ComponentInput& in, bool ingress) {
     if (canonicalRev.empty()) canonicalRev = "latest";
     podLabels["service.istio.io/canonical-revision"] = canonicalRev;
     podLabels["istio.io/rev"] = rev;
-    podLabels["install.operator.istio.io/owning-resource"] = "unknown";
+    podLabels["install.operator.istio.io/owning-resource"] = ownerName(v);
     podLabels["operator.istio.io/component"] = component;
     podLabels["sidecar.istio.io/inject"] = "false";
     podLabels["app.kubernetes.io/name"] = root;

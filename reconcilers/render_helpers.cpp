@@ -22,6 +22,11 @@ json meta(const std::string& name, const std::string& ns, json labels) {
   return m;
 }
 
+std::string ownerName(const json& values) {
+  std::string o = getString(values, "ownerName");
+  return o.empty() ? "unknown" : o;
+}
+
 std::string revSuffix(const json& values) {
   std::string r = getString(values, "revision");
   return r.empty() ? "" : "-" + r;

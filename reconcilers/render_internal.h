@@ -31,6 +31,8 @@ std::optional<nlohmann::json> chartProfileValues(const std::string& profile);
 nlohmann::json helmLabels(const std::string& chart);
 // A metadata object with name, optional namespace and labels.
 nlohmann::json meta(const std::string& name, const std::string& ns, nlohmann::json labels);
+// The owning CR name the charts label with (values.ownerName), "unknown" when unset.
+std::string ownerName(const nlohmann::json& values);
 // "-R" when there is a revision, else "".
 std::string revSuffix(const nlohmann::json& values);
 // The revision label value: the revision, or "default".

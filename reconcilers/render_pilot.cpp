@@ -1,4 +1,6 @@
 // The Pilot component: what Istio's istio-control/istio-discovery chart renders for istiod.
+#include <regex>
+
 #include "reconcilers/json_tree.h"
 #include "reconcilers/render.h"
 #include "reconcilers/render_internal.h"
@@ -106,13 +108,16 @@ std::vector<json> renderPilot(const ComponentInput& in) {
 
   const json istiodLabels = {{"app", "istiod"}, {"release", "istio"}, {"app.kubernetes.io/name", "istiod"}};
   const json owned = {{"istio.io/rev", rev},
-                      {"install.operator.istio.io/owning-resource", "unknown"},
+                      {"install.operator.istio.io/owning-resource", ownerName(v)},
                       {"operator.istio.io/component", "Pilot"}};
   json workloadLabels = labels(istiodLabels);
   workloadLabels.update(owned);
   workloadLabels["istio"] = "pilot";
+  // The unrevisioned Deployment selects on `istio: pilot` only (the chart's choice; a selector
+  // is immutable, so it must stay what existing installs have).
   json selector = revisioned ? json{{"app", "istiod"}, {"istio.io/rev", getString(v, "revision")}}
-                             : json{{"app", "istiod"}, {"istio", "pilot"}};
+                             : json{{"istio", "pilot"}};
+  json pdbSelector = revisioned ? selector : json{{"app", "istiod"}, {"istio", "pilot"}};
 
   if (nsScope && rbac) {
     out.push_back({{"apiVersion", "v1"},
@@ -389,12 +394,16 @@ std::vector<json> renderPilot(const ComponentInput& in) {
                     {{"securityContext", getPath(v, "gateways.securityContext").value_or(json::object())},
                      {"seccompProfile", getPath(v, "gateways.seccompProfile").value_or(json::object())}}}};
     const json& hook = v.value("sidecarInjectorWebhook", json::object());
-    json config = {{"policy", getString(v, "global.proxy.autoInject", "enabled")},
-                   {"alwaysInjectSelector", hook.value("alwaysInjectSelector", json::array())},
-                   {"neverInjectSelector", hook.value("neverInjectSelector", json::array())},
-                   {"injectedAnnotations", hook.value("injectedAnnotations", json::object())}};
+    json config = {
+        {"policy", getString(v, "global.proxy.autoInject", "enabled")},
+        {"alwaysInjectSelector", hook.value("alwaysInjectSelector", json::array())},
+        {"neverInjectSelector", hook.value("neverInjectSelector", json::array())},
+        {"injectedAnnotations",
+         truthy(hook.value("injectedAnnotations", json())) ? hook["injectedAnnotations"] : json()}};
     config["defaultTemplates"] =
         truthy(hook.value("defaultTemplates", json())) ? hook["defaultTemplates"] : json{"sidecar"};
+    // Makes an istiod older than these templates fail loudly instead of injecting wrongly.
+    config["template"] = "{{ Template_Version_And_Istio_Version_Mismatched_Check_Installation }}";
     // User-supplied templates pass through; Istio's built-in injection templates are not
     // bundled with iop (see README), so only templates set in values appear here.
     if (truthy(hook.value("templates", json()))) config["templates"] = hook["templates"];
@@ -418,12 +427,47 @@ std::vector<json> renderPilot(const ComponentInput& in) {
                    {"data", {{"merged-values", v.dump(2)}}}});
   }
 
+  // With istiod elsewhere (remote profile), a Service (and for an IP, an EndpointSlice) points at it.
+  if (std::string remoteAddr = getString(v, "global.remotePilotAddress");
+      nsScope && remote && !remoteAddr.empty()) {
+    static const std::regex kIPv4(R"(^([0-9]*\.){3}[0-9]*$)");
+    static const std::regex kIPv6(R"(^([0-9a-fA-F]*:)+[0-9a-fA-F]*$)");
+    const bool ipv4 = std::regex_search(remoteAddr, kIPv4);
+    const bool isIp = ipv4 || std::regex_search(remoteAddr, kIPv6);
+    std::string svcName = "istiod" + sfx + (localInjector ? "-remote" : "");
+    json remoteLabels = labels({{"istio.io/rev", rev}, {"app.kubernetes.io/name", "istiod"}});
+    json spec = {{"ports",
+                  {{{"port", 15012}, {"name", "tcp-istiod"}, {"protocol", "TCP"}},
+                   {{"port", 443}, {"targetPort", 15017}, {"name", "tcp-webhook"}, {"protocol", "TCP"}}}}};
+    if (!isIp) {
+      spec["type"] = "ExternalName";
+      spec["externalName"] = remoteAddr;
+    }
+    out.push_back({{"apiVersion", "v1"},
+                   {"kind", "Service"},
+                   {"metadata", meta(svcName, ns, remoteLabels)},
+                   {"spec", spec}});
+    if (isIp) {
+      json sliceLabels = labels({{"kubernetes.io/service-name", svcName},
+                                 {"endpointslice.kubernetes.io/managed-by", "Helm"},
+                                 {"app.kubernetes.io/name", "istiod"}});
+      out.push_back({{"apiVersion", "discovery.k8s.io/v1"},
+                     {"kind", "EndpointSlice"},
+                     {"metadata", meta(svcName, ns, sliceLabels)},
+                     {"addressType", ipv4 ? "IPv4" : "IPv6"},
+                     {"endpoints", {{{"addresses", {remoteAddr}}}}},
+                     {"ports",
+                      {{{"port", 15012}, {"name", "tcp-istiod"}, {"protocol", "TCP"}},
+                       {{"port", 15017}, {"name", "tcp-webhook"}, {"protocol", "TCP"}}}}});
+    }
+  }
+
   if (workloads) {
     json deployLabels = workloadLabels;
     for (const auto& [k, val] : objectAt(v, "deploymentLabels").items()) deployLabels[k] = scalarText(val);
     json podLabels = {{"app", "istiod"},
                       {"istio.io/rev", rev},
-                      {"install.operator.istio.io/owning-resource", "unknown"},
+                      {"install.operator.istio.io/owning-resource", ownerName(v)},
                       {"sidecar.istio.io/inject", "false"},
                       {"operator.istio.io/component", "Pilot"},
                       {"istio", revisioned ? "istiod" : "pilot"}};
@@ -642,7 +686,7 @@ std::vector<json> renderPilot(const ComponentInput& in) {
       }
       if (truthy(pdb.value("unhealthyPodEvictionPolicy", json())))
         pdbSpec["unhealthyPodEvictionPolicy"] = pdb["unhealthyPodEvictionPolicy"];
-      pdbSpec["selector"] = {{"matchLabels", selector}};
+      pdbSpec["selector"] = {{"matchLabels", pdbSelector}};
       out.push_back({{"apiVersion", "policy/v1"},
                      {"kind", "PodDisruptionBudget"},
                      {"metadata", meta(name, ns, pdbLabels)},
