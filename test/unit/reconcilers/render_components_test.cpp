@@ -18,7 +18,7 @@ TEST_CASE("Base renders Istio's CRDs and the reader service account", "[render][
       kHeader +
       "metadata: {name: base-only}\nspec:\n  profile: empty\n  components:\n    base: {enabled: true}\n");
   auto crds = names(r, "CustomResourceDefinition");
-  CHECK(crds.size() == 16);
+  CHECK(crds.size() == 15);
   const json& vs = object(r, "CustomResourceDefinition", "virtualservices.networking.istio.io");
   CHECK(vs["spec"]["group"] == "networking.istio.io");
   CHECK(vs["spec"]["scope"] == "Namespaced");

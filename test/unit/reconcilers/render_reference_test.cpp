@@ -30,7 +30,7 @@ TEST_CASE("Reference control plane: minimal profile, one revisioned istiod and n
   auto r = renderYaml(controlPlane("1-8-0"));
   CHECK(names(r, "Deployment") == std::vector<std::string>{"istiod-1-8-0"});
   CHECK(r.component(kIngressGateways).empty());
-  CHECK(r.component(kBase).size() == 17);  // 16 CRDs and the reader service account
+  CHECK(r.component(kBase).size() == 16);  // 15 CRDs and the reader service account
   const json& d = object(r, "Deployment", "istiod-1-8-0");
   CHECK(d["metadata"]["labels"]["install.operator.istio.io/owning-resource"] == "control-plane-1-8-0");
   CHECK(d["spec"]["template"]["metadata"]["labels"]["app"] == "istiod");

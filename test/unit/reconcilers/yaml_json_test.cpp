@@ -38,7 +38,7 @@ TEST_CASE("JSON renders to YAML that reads back to the same value", "[yaml]") {
             {"i", 3},
             {"b", false},
             {"l", {1, "x"}},
-            {"m", {{"k", "multi\nline"}}},
+            {"m", {{"k", "multi\nline"}, {"t", "block\n"}}},
             {"o", json::object()},
             {"z", nullptr},
             {"y", "yes"}};
