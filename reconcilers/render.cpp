@@ -267,7 +267,8 @@ RenderResult render(const IstioOperator& iop, const RenderOptions& options) {
           continue;
         }
         if (spec.namespace_.empty()) spec.namespace_ = defaultNamespace;
-        ComponentInput in{c.name, spec.namespace_, chartValues(c, spec, merged, result.errors), spec};
+        ComponentInput in{c.name, spec.namespace_, chartValues(c, spec, merged, result.errors),
+                          merged["spec"]["values"], spec};
         std::vector<json> objs;
         const bool gateway =
             c.name == std::string(kIngressGateways) || c.name == std::string(kEgressGateways);

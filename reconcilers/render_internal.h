@@ -15,9 +15,10 @@ namespace iop::reconcilers::detail {
 // profile (values.profile), the user's values and the component's own settings, like
 // Helm's `.Values` in the chart istioctl renders.
 struct ComponentInput {
-  std::string component;   // "Pilot", "IngressGateways", ...
-  std::string namespace_;  // the Helm release namespace
-  nlohmann::json values;   // the chart's view (.Values)
+  std::string component;      // "Pilot", "IngressGateways", ...
+  std::string namespace_;     // the Helm release namespace
+  nlohmann::json values;      // the chart's view (.Values)
+  nlohmann::json userValues;  // the values as the CR gave them, before chart defaults
   ComponentSpec spec;
 };
 

@@ -424,7 +424,7 @@ std::vector<json> renderPilot(const ComponentInput& in) {
     out.push_back({{"apiVersion", "v1"},
                    {"kind", "ConfigMap"},
                    {"metadata", valuesMeta},
-                   {"data", {{"merged-values", v.dump(2)}}}});
+                   {"data", {{"original-values", in.userValues.dump(2)}, {"merged-values", v.dump(2)}}}});
   }
 
   // With istiod elsewhere (remote profile), a Service (and for an IP, an EndpointSlice) points at it.
