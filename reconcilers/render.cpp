@@ -48,6 +48,8 @@ int kindOrder(const std::string& kind) {
                                                  "RoleBinding",
                                                  "ValidatingWebhookConfiguration",
                                                  "MutatingWebhookConfiguration",
+                                                 "ValidatingAdmissionPolicy",
+                                                 "ValidatingAdmissionPolicyBinding",
                                                  "ConfigMap",
                                                  "Secret",
                                                  "ResourceQuota",

@@ -52,6 +52,8 @@ nlohmann::json rule(std::vector<std::string> groups, std::vector<std::string> re
 
 std::vector<nlohmann::json> renderBase(const ComponentInput& in);
 std::vector<nlohmann::json> renderPilot(const ComponentInput& in);
+// The stable channel ValidatingAdmissionPolicy and its binding (part of Pilot).
+std::vector<nlohmann::json> renderStablePolicy(const ComponentInput& in);
 std::vector<nlohmann::json> renderGateway(const ComponentInput& in, bool ingress);
 std::vector<nlohmann::json> renderCni(const ComponentInput& in);
 std::vector<nlohmann::json> istioCrds(const nlohmann::json& labels);

@@ -371,6 +371,10 @@ std::vector<json> renderPilot(const ComponentInput& in) {
                    {"webhooks", {hook}}});
   }
 
+  if (nsScope && rbac && getBool(v, "experimental.stableValidationPolicy")) {
+    for (auto& o : renderStablePolicy(in)) out.push_back(std::move(o));
+  }
+
   // ConfigMaps.
   json cmLabels = labels({{"release", "istio"}, {"app.kubernetes.io/name", "istiod"}});
   cmLabels.update(owned);

@@ -339,3 +339,18 @@ TEST_CASE("An unknown chart profile in values is an error", "[render][profiles]"
   REQUIRE_FALSE(r.ok());
   CHECK(r.errors[0].path == "spec.values.profile");
 }
+
+TEST_CASE("The stable profile adds the stable-channel ValidatingAdmissionPolicy for the revision",
+          "[render][profiles]") {
+  auto r = renderYaml(kHeader + "spec:\n  profile: stable\n  revision: s1\n");
+  const json& policy =
+      object(r, "ValidatingAdmissionPolicy", "stable-channel-policy-s1-istio-system.istio.io");
+  CHECK(policy["spec"]["matchConstraints"]["objectSelector"]["matchExpressions"][0]["values"] ==
+        json({"s1"}));
+  CHECK(policy["spec"]["validations"].size() == 5);
+  const json& binding =
+      object(r, "ValidatingAdmissionPolicyBinding", "stable-channel-policy-binding-s1-istio-system.istio.io");
+  CHECK(binding["spec"]["policyName"] == "stable-channel-policy-s1-istio-system.istio.io");
+  CHECK_FALSE(findObject(renderYaml(kHeader + "spec: {}\n"), "ValidatingAdmissionPolicy",
+                         "stable-channel-policy-istio-system.istio.io"));
+}
