@@ -148,7 +148,8 @@ json mergeWithProfile(const IstioOperator& iop, const json& profile) {
 
 // The chart's `.Values` for one instance of a component (istioctl's
 // applyComponentValuesToHelmValues, then the chart's defaults/profile layering).
-json chartValues(const Component& c, const ComponentSpec& spec, const json& merged, FieldErrors& errors) {
+json chartValues(const Component& c, const ComponentSpec& spec, const json& merged, FieldErrors& errors,
+                 json& userValues) {
   json user = merged["spec"]["values"];
   const std::string root = c.valuesRoot;
   auto set = [&user, &root](const std::string& leaf, const json& value) {
@@ -182,6 +183,7 @@ json chartValues(const Component& c, const ComponentSpec& spec, const json& merg
   if (!spec.hub.empty()) set("hub", spec.hub);
   if (!spec.tag.is_null()) set("tag", spec.tag);
 
+  userValues = user;
   json values = detail::chartDefaults(c.name);
   std::string profile = getString(user, "profile");
   if (profile.empty()) profile = getString(user, "global.profile");
@@ -269,8 +271,9 @@ RenderResult render(const IstioOperator& iop, const RenderOptions& options) {
           continue;
         }
         if (spec.namespace_.empty()) spec.namespace_ = defaultNamespace;
-        ComponentInput in{c.name, spec.namespace_, chartValues(c, spec, merged, result.errors),
-                          merged["spec"]["values"], spec};
+        json userValues;
+        json chartVals = chartValues(c, spec, merged, result.errors, userValues);
+        ComponentInput in{c.name, spec.namespace_, std::move(chartVals), std::move(userValues), spec};
         std::vector<json> objs;
         const bool gateway =
             c.name == std::string(kIngressGateways) || c.name == std::string(kEgressGateways);

@@ -36,7 +36,7 @@ std::vector<json> renderStablePolicy(const ComponentInput& in) {
       "      has(f.source) && (has(f.source.trustDomains) || has(f.source.notTrustDomains))\n"
       "    )\n"
       "  )\n"
-      ")\n";
+      ")";
   json policy = {
       {"apiVersion", "admissionregistration.k8s.io/v1"},
       {"kind", "ValidatingAdmissionPolicy"},

@@ -20,7 +20,7 @@ TEST_CASE("splitPath understands escaped dots and list selectors", "[path]") {
   CHECK(splitPath("a.b[0].c") == std::vector<std::string>{"a", "b", "[0]", "c"});
 }
 
-TEST_CASE("setPath creates maps, indexes and selects list elements", "[path]") {
+TEST_CASE("setPath creates maps indexes and selects list elements", "[path]") {
   json root = {{"spec", {{"components", {{"ingressGateways", {{{"name", "gw"}, {"enabled", false}}}}}}}}};
   CHECK_FALSE(setPath(root, "spec.values.global.hub", "h"));
   CHECK(root["spec"]["values"]["global"]["hub"] == "h");
