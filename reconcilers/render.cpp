@@ -180,6 +180,12 @@ json chartValues(const Component& c, const ComponentSpec& spec, const json& merg
       set("replicaCount", *rc);
     }
   }
+  // CPU from k8s.resources is visible to the charts' guards too (istioctl does the same).
+  for (const char* kind : {"limits", "requests"}) {
+    if (auto cpu = getPath(spec.k8s, std::string("resources.") + kind + ".cpu"); cpu && truthy(*cpu)) {
+      set(std::string("resources.") + kind + ".cpu", scalarText(*cpu));
+    }
+  }
   if (!spec.hub.empty()) set("hub", spec.hub);
   if (!spec.tag.is_null()) set("tag", spec.tag);
 
