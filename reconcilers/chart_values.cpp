@@ -27,8 +27,6 @@ global:
   logging: {level: "default:info"}
   defaultPodDisruptionBudget: {enabled: true}
   defaultResources: {requests: {cpu: 10m}}
-  defaultNodeSelector: {}
-  defaultTolerations: []
   resourceScope: all
   configValidation: true
   operatorManageWebhooks: false
@@ -43,7 +41,6 @@ global:
   sds: {token: {aud: istio-ca}}
   sts: {servicePort: 0}
   istiod: {enableAnalysis: false}
-  platform: ""
   proxy:
     image: proxyv2
     clusterDomain: cluster.local
@@ -85,19 +82,70 @@ keepaliveMaxServerConnectionAge: 30m
 deploymentLabels: {}
 podLabels: {}
 configMap: true
-istiodRemote: {enabled: false, enabledLocalInjectorIstiod: false, injectionPath: /inject, injectionURL: ""}
+istiodRemote: {enabled: false, enabledLocalInjectorIstiod: false, injectionPath: /inject, injectionURL: "", injectionCABundle: ""}
 sidecarInjectorWebhook:
   neverInjectSelector: []
   alwaysInjectSelector: []
   injectedAnnotations: {}
   enableNamespacesByDefault: false
   reinvocationPolicy: Never
+  rewriteAppHTTPProbe: true
+  templates: {}
   defaultTemplates: []
 telemetry: {enabled: true, v2: {enabled: true, prometheus: {enabled: true}, stackdriver: {enabled: false}}}
-base: {enableIstioConfigCRDs: true, validationURL: ""}
-pdb: {minAvailable: 1}
+base: {enableIstioConfigCRDs: true}
+pdb: {minAvailable: 1, unhealthyPodEvictionPolicy: ""}
+seccompProfile: {}
+cni: {enabled: false, provider: default}
+extraContainerArgs: []
+envVarFrom: []
+initContainers: []
+serviceAccountAnnotations: {}
+sidecarInjectorWebhookAnnotations: {}
+topologySpreadConstraints: []
+jwksResolverExtraRootCA: ""
+deploymentAnnotations: {}
+ipFamilyPolicy: ""
+ipFamilies: []
+trustedZtunnelNamespace: ""
+trustedZtunnelName: ""
+revisionTags: []
+experimental: {stableValidationPolicy: false}
+gateways: {securityContext: {}, seccompProfile: {}}
+gatewayClasses: {}
 global:
   logging: {level: "default:info"}
+  certSigners: []
+  nativeNftables: false
+  networkPolicy: {enabled: false}
+  remotePilotAddress: ""
+  externalIstiod: false
+  configCluster: false
+  caName: ""
+  proxy:
+    excludeInboundPorts: ""
+    includeInboundPorts: "*"
+    includeIPRanges: "*"
+    excludeIPRanges: ""
+    includeOutboundPorts: ""
+    excludeOutboundPorts: ""
+    outlierLogPath: ""
+    privileged: false
+    seccompProfile: {}
+    readinessFailureThreshold: 4
+    readinessInitialDelaySeconds: 0
+    readinessPeriodSeconds: 15
+    startupProbe: {enabled: true, failureThreshold: 600}
+    resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: 2000m, memory: 1024Mi}}
+    statusPort: 15020
+    tracer: none
+  proxy_init: {image: proxyv2, forceApplyIptables: false}
+  waypoint:
+    resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: "2", memory: 1Gi}}
+    affinity: {}
+    topologySpreadConstraints: []
+    nodeSelector: {}
+    tolerations: []
 )";
 
 const char* kGatewayValues = R"(
@@ -125,6 +173,9 @@ gateways:
     - {name: egressgateway-ca-certs, secretName: istio-egressgateway-ca-certs, mountPath: /etc/istio/egressgateway-ca-certs}
 meshConfig:
   trustDomain: cluster.local
+global:
+  defaultNodeSelector: {}
+  defaultTolerations: []
 )";
 
 // Keys both gateway charts default identically.

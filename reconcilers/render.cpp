@@ -48,6 +48,8 @@ int kindOrder(const std::string& kind) {
                                                  "RoleBinding",
                                                  "ValidatingWebhookConfiguration",
                                                  "MutatingWebhookConfiguration",
+                                                 "ValidatingAdmissionPolicy",
+                                                 "ValidatingAdmissionPolicyBinding",
                                                  "ConfigMap",
                                                  "Secret",
                                                  "ResourceQuota",
@@ -146,7 +148,8 @@ json mergeWithProfile(const IstioOperator& iop, const json& profile) {
 
 // The chart's `.Values` for one instance of a component (istioctl's
 // applyComponentValuesToHelmValues, then the chart's defaults/profile layering).
-json chartValues(const Component& c, const ComponentSpec& spec, const json& merged, FieldErrors& errors) {
+json chartValues(const Component& c, const ComponentSpec& spec, const json& merged, FieldErrors& errors,
+                 json& userValues) {
   json user = merged["spec"]["values"];
   const std::string root = c.valuesRoot;
   auto set = [&user, &root](const std::string& leaf, const json& value) {
@@ -177,9 +180,16 @@ json chartValues(const Component& c, const ComponentSpec& spec, const json& merg
       set("replicaCount", *rc);
     }
   }
+  // CPU from k8s.resources is visible to the charts' guards too (istioctl does the same).
+  for (const char* kind : {"limits", "requests"}) {
+    if (auto cpu = getPath(spec.k8s, std::string("resources.") + kind + ".cpu"); cpu && truthy(*cpu)) {
+      set(std::string("resources.") + kind + ".cpu", scalarText(*cpu));
+    }
+  }
   if (!spec.hub.empty()) set("hub", spec.hub);
   if (!spec.tag.is_null()) set("tag", spec.tag);
 
+  userValues = user;
   json values = detail::chartDefaults(c.name);
   std::string profile = getString(user, "profile");
   if (profile.empty()) profile = getString(user, "global.profile");
@@ -267,7 +277,9 @@ RenderResult render(const IstioOperator& iop, const RenderOptions& options) {
           continue;
         }
         if (spec.namespace_.empty()) spec.namespace_ = defaultNamespace;
-        ComponentInput in{c.name, spec.namespace_, chartValues(c, spec, merged, result.errors), spec};
+        json userValues;
+        json chartVals = chartValues(c, spec, merged, result.errors, userValues);
+        ComponentInput in{c.name, spec.namespace_, std::move(chartVals), std::move(userValues), spec};
         std::vector<json> objs;
         const bool gateway =
             c.name == std::string(kIngressGateways) || c.name == std::string(kEgressGateways);

@@ -219,12 +219,10 @@ std::vector<json> renderCni(const ComponentInput& in) {
   volumes.push_back(
       {{"name", "cni-net-dir"}, {"hostPath", {{"path", getString(v, "cniConfDir", "/etc/cni/net.d")}}}});
   volumes.push_back({{"name", "cni-socket-dir"}, {"hostPath", {{"path", "/var/run/istio-cni"}}}});
-  if (ambient) {
-    volumes.push_back(
-        {{"name", "cni-netns-dir"},
-         {"hostPath",
-          {{"path", getString(v, "cniNetnsDir", "/var/run/netns")}, {"type", "DirectoryOrCreate"}}}});
-  }
+  volumes.push_back(
+      {{"name", "cni-netns-dir"},
+       {"hostPath",
+        {{"path", getString(v, "cniNetnsDir", "/var/run/netns")}, {"type", "DirectoryOrCreate"}}}});
 
   json podSpec = json::object();
   if (hostNet) {

@@ -15,9 +15,10 @@ namespace iop::reconcilers::detail {
 // profile (values.profile), the user's values and the component's own settings, like
 // Helm's `.Values` in the chart istioctl renders.
 struct ComponentInput {
-  std::string component;   // "Pilot", "IngressGateways", ...
-  std::string namespace_;  // the Helm release namespace
-  nlohmann::json values;   // the chart's view (.Values)
+  std::string component;      // "Pilot", "IngressGateways", ...
+  std::string namespace_;     // the Helm release namespace
+  nlohmann::json values;      // the chart's view (.Values)
+  nlohmann::json userValues;  // the values as the CR gave them, before chart defaults
   ComponentSpec spec;
 };
 
@@ -51,6 +52,8 @@ nlohmann::json rule(std::vector<std::string> groups, std::vector<std::string> re
 
 std::vector<nlohmann::json> renderBase(const ComponentInput& in);
 std::vector<nlohmann::json> renderPilot(const ComponentInput& in);
+// The stable channel ValidatingAdmissionPolicy and its binding (part of Pilot).
+std::vector<nlohmann::json> renderStablePolicy(const ComponentInput& in);
 std::vector<nlohmann::json> renderGateway(const ComponentInput& in, bool ingress);
 std::vector<nlohmann::json> renderCni(const ComponentInput& in);
 std::vector<nlohmann::json> istioCrds(const nlohmann::json& labels);

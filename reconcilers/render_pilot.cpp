@@ -371,6 +371,10 @@ std::vector<json> renderPilot(const ComponentInput& in) {
                    {"webhooks", {hook}}});
   }
 
+  if (nsScope && rbac && getBool(v, "experimental.stableValidationPolicy")) {
+    for (auto& o : renderStablePolicy(in)) out.push_back(std::move(o));
+  }
+
   // ConfigMaps.
   json cmLabels = labels({{"release", "istio"}, {"app.kubernetes.io/name", "istiod"}});
   cmLabels.update(owned);
@@ -424,7 +428,7 @@ std::vector<json> renderPilot(const ComponentInput& in) {
     out.push_back({{"apiVersion", "v1"},
                    {"kind", "ConfigMap"},
                    {"metadata", valuesMeta},
-                   {"data", {{"merged-values", v.dump(2)}}}});
+                   {"data", {{"original-values", in.userValues.dump(2)}, {"merged-values", v.dump(2)}}}});
   }
 
   // With istiod elsewhere (remote profile), a Service (and for an IP, an EndpointSlice) points at it.

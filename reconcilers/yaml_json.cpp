@@ -80,7 +80,9 @@ void emit(YAML::Emitter& out, const json& v) {
       break;
     case json::value_t::string: {
       const auto& s = v.get_ref<const std::string&>();
-      if (s.find('\n') != std::string::npos)
+      // A literal block reads back with exactly one trailing newline ("clip"), and yaml-cpp
+      // cannot write "|-", so only strings ending in one newline use it.
+      if (s.find('\n') != std::string::npos && s.back() == '\n' && (s.size() < 2 || s[s.size() - 2] != '\n'))
         out << YAML::Literal << s;
       else if (needsQuotes(s))
         out << YAML::DoubleQuoted << s;

@@ -53,7 +53,7 @@ TEST_CASE("manifest generate reports invalid input with the field path and exits
   CHECK_THAT(r.out, Catch::Contains("dots are not allowed"));
 }
 
-TEST_CASE("manifest generate fails on a missing file, a bad --set and an unknown component", "[cli]") {
+TEST_CASE("manifest generate fails on a missing file a bad --set and an unknown component", "[cli]") {
   CHECK(iop::test::run({IOP_BINARY, "manifest", "generate", "-f", "/nonexistent/iop.yaml"}).exitCode == 1);
   auto set =
       iop::test::run({IOP_BINARY, "manifest", "generate", "--set", "components.pilot.k8s.replicaCount=many"});

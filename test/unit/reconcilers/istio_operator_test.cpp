@@ -31,7 +31,7 @@ const char* kHeader = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperato
 
 }  // namespace
 
-TEST_CASE("A complete IstioOperator parses: metadata, spec and every component setting", "[parse]") {
+TEST_CASE("A complete IstioOperator parses: metadata spec and every component setting", "[parse]") {
   auto r = parseIstioOperator(std::string(kHeader) + R"(
 metadata: {name: control-plane, namespace: istio-system}
 spec:
@@ -117,7 +117,7 @@ spec:
   CHECK(e.message == "unknown field; did you mean ingressGateways?");
 }
 
-TEST_CASE("Unknown fields are found at every depth, all at once", "[validation]") {
+TEST_CASE("Unknown fields are found at every depth all at once", "[validation]") {
   auto r = parseIstioOperator(std::string(kHeader) + R"(
 spec:
   profil: demo
@@ -169,7 +169,7 @@ spec:
         "expected a map of strings, got a list");
 }
 
-TEST_CASE("A revision must be a DNS-1123 label; dots are explained", "[validation]") {
+TEST_CASE("A revision must be a DNS-1123 label and dots are explained", "[validation]") {
   auto dotted = parseIstioOperator(std::string(kHeader) + "spec:\n  revision: 1.8.0\n");
   auto e = errorAt(dotted, "spec.revision");
   CHECK_THAT(e.message, Catch::Contains("DNS-1123") && Catch::Contains("dots are not allowed") &&
@@ -214,7 +214,7 @@ TEST_CASE("apiVersion and kind must be IstioOperator's", "[validation]") {
   CHECK(errorAt(r, "kind").message == "must be IstioOperator");
 }
 
-TEST_CASE("Bad YAML and several documents are errors, not exceptions", "[validation]") {
+TEST_CASE("Bad YAML and several documents are errors not exceptions", "[validation]") {
   auto syntax = parseIstioOperator("spec: [unclosed\n");
   REQUIRE_FALSE(syntax.ok());
   CHECK_THAT(syntax.errors.front().message, Catch::Contains("line"));

@@ -20,7 +20,7 @@ TEST_CASE("splitPath understands escaped dots and list selectors", "[path]") {
   CHECK(splitPath("a.b[0].c") == std::vector<std::string>{"a", "b", "[0]", "c"});
 }
 
-TEST_CASE("setPath creates maps, indexes and selects list elements", "[path]") {
+TEST_CASE("setPath creates maps indexes and selects list elements", "[path]") {
   json root = {{"spec", {{"components", {{"ingressGateways", {{{"name", "gw"}, {"enabled", false}}}}}}}}};
   CHECK_FALSE(setPath(root, "spec.values.global.hub", "h"));
   CHECK(root["spec"]["values"]["global"]["hub"] == "h");
@@ -41,7 +41,7 @@ TEST_CASE("getPath reads indexes and key selectors", "[path]") {
   CHECK_FALSE(getPath(root, "m.n"));
 }
 
-TEST_CASE("--set values are typed like istioctl's", "[set]") {
+TEST_CASE("Values of --set flags are typed like istioctl's", "[set]") {
   CHECK(parseSetValue("spec.values.pilot.replicaCount", "3") == json(3));
   CHECK(parseSetValue("spec.values.pilot.autoscaleEnabled", "false") == json(false));
   CHECK(parseSetValue("spec.values.pilot.traceSampling", "0.5") == json(0.5));

@@ -18,7 +18,7 @@ TEST_CASE("Base renders Istio's CRDs and the reader service account", "[render][
       kHeader +
       "metadata: {name: base-only}\nspec:\n  profile: empty\n  components:\n    base: {enabled: true}\n");
   auto crds = names(r, "CustomResourceDefinition");
-  CHECK(crds.size() == 16);
+  CHECK(crds.size() == 15);
   const json& vs = object(r, "CustomResourceDefinition", "virtualservices.networking.istio.io");
   CHECK(vs["spec"]["group"] == "networking.istio.io");
   CHECK(vs["spec"]["scope"] == "Namespaced");
@@ -112,7 +112,7 @@ TEST_CASE("meshConfig lands in the istio ConfigMap over the chart's mesh default
   CHECK(mesh["defaultProviders"]["metrics"] == json({"prometheus"}));
 }
 
-TEST_CASE("hub and tag reach every image; a component hub/tag wins for it", "[render]") {
+TEST_CASE("hub and tag reach every image and a component hub/tag wins for it", "[render]") {
   auto r = renderYaml(kHeader + R"(spec:
   hub: docker.io/istio
   tag: 1.8.1
@@ -124,7 +124,7 @@ TEST_CASE("hub and tag reach every image; a component hub/tag wins for it", "[re
         "docker.io/istio/proxyv2:1.8.1");
 }
 
-TEST_CASE("Ingress gateways: objects, labels, default ports and image", "[render][gateways]") {
+TEST_CASE("Ingress gateways: objects labels default ports and image", "[render][gateways]") {
   auto r = renderYaml(
       kHeader +
       "metadata: {name: gw, namespace: istio-system}\nspec:\n  profile: empty\n  revision: 1-8-0\n"
@@ -162,7 +162,7 @@ TEST_CASE("Ingress gateways: objects, labels, default ports and image", "[render
   CHECK(caAddr);
 }
 
-TEST_CASE("A gateway's name is not revision-suffixed, so a revision move upgrades it in place",
+TEST_CASE("A gateway's name is not revision-suffixed so a revision move upgrades it in place",
           "[render][gateways]") {
   const std::string gw =
       kHeader +
@@ -179,7 +179,7 @@ TEST_CASE("A gateway's name is not revision-suffixed, so a revision move upgrade
   CHECK(d["spec"]["selector"] == object(before, "Deployment", "istio-ingressgateway")["spec"]["selector"]);
 }
 
-TEST_CASE("Gateway label maps add to the labels, selectors and service; custom ports replace the defaults",
+TEST_CASE("Gateway label maps add to the labels selectors and service and custom ports replace the defaults",
           "[render][gateways]") {
   auto r = renderYaml(kHeader + R"(spec:
   profile: empty
@@ -220,7 +220,7 @@ TEST_CASE("Egress gateways render with their own defaults", "[render][gateways]"
   CHECK(r.component(kEgressGateways).size() == 6);
 }
 
-TEST_CASE("Disabled gateways render nothing; values.gateways.*.enabled forces them on",
+TEST_CASE("Disabled gateways render nothing and values.gateways.*.enabled forces them on",
           "[render][gateways]") {
   auto off = renderYaml(kHeader + "spec:\n  profile: minimal\n");
   CHECK(off.component(kIngressGateways).empty());
@@ -230,8 +230,7 @@ TEST_CASE("Disabled gateways render nothing; values.gateways.*.enabled forces th
   CHECK(findObject(forced, "Deployment", "istio-ingressgateway"));
 }
 
-TEST_CASE("Cni renders the istio-cni-node DaemonSet, its ConfigMap, ServiceAccount and RBAC",
-          "[render][cni]") {
+TEST_CASE("Cni renders the istio-cni-node DaemonSet its ConfigMap ServiceAccount and RBAC", "[render][cni]") {
   auto r = renderYaml(
       kHeader +
       "spec:\n  profile: minimal\n  components:\n    cni: {enabled: true, namespace: kube-system}\n");
@@ -292,7 +291,7 @@ TEST_CASE("Objects come in apply order", "[render][order]") {
   }
 }
 
-TEST_CASE("Component namespace falls back to spec.namespace, then values.global.istioNamespace", "[render]") {
+TEST_CASE("Component namespace falls back to spec.namespace then values.global.istioNamespace", "[render]") {
   auto viaSpec = renderYaml(kHeader + "spec:\n  profile: minimal\n  namespace: control\n");
   CHECK(object(viaSpec, "Deployment", "istiod")["metadata"]["namespace"] == "control");
   auto viaValues =
@@ -318,7 +317,7 @@ TEST_CASE("Ztunnel is reported as not rendered instead of silently dropped", "[r
   CHECK(findObject(r, "DaemonSet", "istio-cni-node"));
 }
 
-TEST_CASE("The demo profile's chart values apply (no autoscaling, egress on)", "[render][profiles]") {
+TEST_CASE("The demo profile's chart values apply (no autoscaling egress on)", "[render][profiles]") {
   auto r = renderYaml(kHeader + "spec:\n  profile: demo\n");
   CHECK_FALSE(findObject(r, "HorizontalPodAutoscaler", "istiod"));
   CHECK(object(r, "Deployment", "istiod")["spec"]["replicas"] == 1);
@@ -338,4 +337,19 @@ TEST_CASE("An unknown chart profile in values is an error", "[render][profiles]"
   auto r = render(cr(kHeader + "spec:\n  values: {profile: nope}\n"), {});
   REQUIRE_FALSE(r.ok());
   CHECK(r.errors[0].path == "spec.values.profile");
+}
+
+TEST_CASE("The stable profile adds the stable-channel ValidatingAdmissionPolicy for the revision",
+          "[render][profiles]") {
+  auto r = renderYaml(kHeader + "spec:\n  profile: stable\n  revision: s1\n");
+  const json& policy =
+      object(r, "ValidatingAdmissionPolicy", "stable-channel-policy-s1-istio-system.istio.io");
+  CHECK(policy["spec"]["matchConstraints"]["objectSelector"]["matchExpressions"][0]["values"] ==
+        json({"s1"}));
+  CHECK(policy["spec"]["validations"].size() == 5);
+  const json& binding =
+      object(r, "ValidatingAdmissionPolicyBinding", "stable-channel-policy-binding-s1-istio-system.istio.io");
+  CHECK(binding["spec"]["policyName"] == "stable-channel-policy-s1-istio-system.istio.io");
+  CHECK_FALSE(findObject(renderYaml(kHeader + "spec: {}\n"), "ValidatingAdmissionPolicy",
+                         "stable-channel-policy-istio-system.istio.io"));
 }

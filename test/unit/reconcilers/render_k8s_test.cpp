@@ -44,7 +44,7 @@ TEST_CASE("k8s pod settings patch the gateway's pod spec", "[render][k8s]") {
   CHECK(pod["metadata"]["annotations"]["sidecar.istio.io/inject"] == "false");
 }
 
-TEST_CASE("k8s container settings patch the main container, env merged by name", "[render][k8s]") {
+TEST_CASE("k8s container settings patch the main container env merged by name", "[render][k8s]") {
   auto r = gatewayWith(
       R"(        env: [{name: ISTIO_META_ROUTER_MODE, value: sni-dnat}, {name: CA_ADDR, value: elsewhere:15012}]
         imagePullPolicy: Always
@@ -82,7 +82,7 @@ TEST_CASE("k8s replicaCount sets replicas only when no HPA scales the Deployment
   CHECK(findObject(noHpa, "PodDisruptionBudget", "gw"));  // more than one replica: a PDB
 }
 
-TEST_CASE("k8s hpaSpec sets the HPA bounds, and a minimum above one brings a PDB", "[render][k8s]") {
+TEST_CASE("k8s hpaSpec sets the HPA bounds and a minimum above one brings a PDB", "[render][k8s]") {
   auto r = gatewayWith(
       "        hpaSpec: {minReplicas: 2, maxReplicas: 7}\n        podDisruptionBudget: {maxUnavailable: "
       "1}\n");
@@ -94,7 +94,7 @@ TEST_CASE("k8s hpaSpec sets the HPA bounds, and a minimum above one brings a PDB
   CHECK_FALSE(pdb["spec"].contains("minAvailable"));  // both may not be set
 }
 
-TEST_CASE("k8s strategy, service and serviceAnnotations patch their objects", "[render][k8s]") {
+TEST_CASE("k8s strategy service and serviceAnnotations patch their objects", "[render][k8s]") {
   auto r = gatewayWith(R"(        strategy: {rollingUpdate: {maxUnavailable: 0}}
         service: {type: NodePort, externalTrafficPolicy: Local}
         serviceAnnotations: {cloud.example.com/lb: internal}
@@ -129,8 +129,7 @@ spec:
   CHECK(findObject(r, "PodDisruptionBudget", "istiod-canary"));
 }
 
-TEST_CASE("Overlays set, select, index, append and delete with istioctl's path syntax",
-          "[render][overlays]") {
+TEST_CASE("Overlays set select index append and delete with istioctl's path syntax", "[render][overlays]") {
   auto r = gatewayWith(R"(        overlays:
         - apiVersion: apps/v1
           kind: Deployment

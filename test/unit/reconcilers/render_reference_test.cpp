@@ -25,12 +25,12 @@ std::string gateways(const std::string& rev) {
 
 }  // namespace
 
-TEST_CASE("Reference control plane: minimal profile, one revisioned istiod and no gateway",
+TEST_CASE("Reference control plane: minimal profile one revisioned istiod and no gateway",
           "[render][reference]") {
   auto r = renderYaml(controlPlane("1-8-0"));
   CHECK(names(r, "Deployment") == std::vector<std::string>{"istiod-1-8-0"});
   CHECK(r.component(kIngressGateways).empty());
-  CHECK(r.component(kBase).size() == 17);  // 16 CRDs and the reader service account
+  CHECK(r.component(kBase).size() == 16);  // 15 CRDs and the reader service account
   const json& d = object(r, "Deployment", "istiod-1-8-0");
   CHECK(d["metadata"]["labels"]["install.operator.istio.io/owning-resource"] == "control-plane-1-8-0");
   CHECK(d["spec"]["template"]["metadata"]["labels"]["app"] == "istiod");
@@ -73,7 +73,7 @@ TEST_CASE("Reference gateways with the page's typo fail with a pointer to the ri
         "spec.components.ingressGateway: unknown field; did you mean ingressGateways?");
 }
 
-TEST_CASE("Several files and --set flags compose one CR, later wins", "[render][inputs]") {
+TEST_CASE("Several files and --set flags compose one CR later wins", "[render][inputs]") {
   ProfileSource profiles;
   auto parsed = composeIstioOperator(
       {{"a.yaml", controlPlane("1-8-0")}, {"b.yaml", "spec:\n  hub: example.com/istio\n"}},

@@ -6,7 +6,7 @@ using iop::reconcilers::jsonToYaml;
 using iop::reconcilers::yamlDocumentsToJson;
 using nlohmann::json;
 
-TEST_CASE("YAML plain scalars become typed JSON, quoted ones stay strings", "[yaml]") {
+TEST_CASE("YAML plain scalars become typed JSON quoted ones stay strings", "[yaml]") {
   auto docs = yamlDocumentsToJson("a: 1\nb: \"1\"\nc: true\nd: 1.5\ne: ~\nf: 1-8-0\ng: 'true'\n");
   REQUIRE(docs.size() == 1);
   CHECK(docs[0]["a"] == 1);
@@ -38,7 +38,7 @@ TEST_CASE("JSON renders to YAML that reads back to the same value", "[yaml]") {
             {"i", 3},
             {"b", false},
             {"l", {1, "x"}},
-            {"m", {{"k", "multi\nline"}}},
+            {"m", {{"k", "multi\nline"}, {"t", "block\n"}}},
             {"o", json::object()},
             {"z", nullptr},
             {"y", "yes"}};
