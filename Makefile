@@ -38,6 +38,12 @@ run: build kube-binaries
 	@echo "  $(abspath $(BUILD_DIR))/iop version"
 	@echo "Stop it with: make stop"
 
+# Measures iop's rendering against istioctl's for the CRs of test/fidelity/crs (minutes on a
+# cold cache: istioctl is built once from the Go module proxy). Not part of `make test`.
+fidelity: build
+	@istioctl=$$(bash test/fidelity/build-istioctl.sh) && \
+	  python3 test/fidelity/compare.py --iop $(BUILD_DIR)/iop --istioctl "$$istioctl" --work $(BUILD_DIR)/fidelity
+
 stop:
 	@bash test/cluster/down.sh $(RUN_DIR)
 
