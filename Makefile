@@ -41,6 +41,7 @@ run: build kube-binaries
 # Measures iop's rendering against istioctl's for the CRs of test/fidelity/crs (minutes on a
 # cold cache: istioctl is built once from the Go module proxy). Not part of `make test`.
 fidelity: build
+	@python3 -m unittest discover -q -s test/fidelity -p 'test_*.py'
 	@istioctl=$$(bash test/fidelity/build-istioctl.sh) && \
 	  python3 test/fidelity/compare.py --iop $(BUILD_DIR)/iop --istioctl "$$istioctl" --work $(BUILD_DIR)/fidelity
 

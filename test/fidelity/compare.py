@@ -199,6 +199,7 @@ def workload_fields(o):
         "pod annotations": dig(tmpl, "metadata", "annotations"),
         "service account": pod.get("serviceAccountName"),
         "images": per_container(lambda c: c.get("image")),
+        "image pull policy": per_container(lambda c: c.get("imagePullPolicy")),
         "container command": per_container(lambda c: c.get("command")),
         "container args": per_container(lambda c: c.get("args")),
         "env names": per_container(lambda c: sorted(e.get("name") for e in c.get("env") or [])),
