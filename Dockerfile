@@ -1,0 +1,23 @@
+# Multi-stage build of iop on Debian bookworm. The runtime stage carries only the shared
+# libraries iop links (see `ldd build/iop`) and runs as a non-root user.
+FROM debian:bookworm AS build
+WORKDIR /src
+COPY scripts/setup.sh scripts/setup.sh
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+      build-essential cmake ninja-build pkg-config git ca-certificates \
+      libboost1.81-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev \
+      prometheus-cpp-dev libcli11-dev && rm -rf /var/lib/apt/lists/*
+COPY . .
+RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIOP_BUILD_TESTS=OFF \
+ && cmake --build build --target iop \
+ && strip build/iop
+
+FROM debian:bookworm-slim
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+      ca-certificates libssl3 libyaml-cpp0.7 libspdlog1.10 libfmt9 \
+      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --uid 1337 --no-create-home --shell /usr/sbin/nologin iop
+COPY --from=build /src/build/iop /usr/local/bin/iop
+USER 1337:1337
+ENTRYPOINT ["iop", "run"]
