@@ -3,6 +3,9 @@ BUILD_DIR ?= build
 RUN_DIR   ?= $(BUILD_DIR)/run-cluster
 JOBS      ?= $(shell nproc)
 CTEST_ARGS ?=
+# Debian's interpreter, which has python3-yaml from scripts/setup.sh (a pyenv or venv python3
+# earlier on PATH may lack it).
+PYTHON    ?= /usr/bin/python3
 export PATH := $(PATH):/usr/local/go/bin
 
 .PHONY: all setup configure build kube-binaries test unit-test run stop bench fuzz fidelity format clean
@@ -41,9 +44,9 @@ run: build kube-binaries
 # Measures iop's rendering against istioctl's for the CRs of test/fidelity/crs (minutes on a
 # cold cache: istioctl is built once from the Go module proxy). Not part of `make test`.
 fidelity: build
-	@python3 -m unittest discover -q -s test/fidelity -p 'test_*.py'
+	@$(PYTHON) -m unittest discover -q -s test/fidelity -p 'test_*.py'
 	@istioctl=$$(bash test/fidelity/build-istioctl.sh) && \
-	  python3 test/fidelity/compare.py --iop $(BUILD_DIR)/iop --istioctl "$$istioctl" --work $(BUILD_DIR)/fidelity
+	  $(PYTHON) test/fidelity/compare.py --iop $(BUILD_DIR)/iop --istioctl "$$istioctl" --work $(BUILD_DIR)/fidelity
 
 stop:
 	@bash test/cluster/down.sh $(RUN_DIR)

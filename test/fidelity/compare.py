@@ -335,9 +335,11 @@ def kind_fields(o):
     return {k: v for k, v in o.items() if k not in ("apiVersion", "kind", "metadata", "status")}
 
 
-def reference_fields(o, cr):
-    """istioctl's object as `istioctl install` would apply it."""
+def reference_fields(o, cr, as_installed=True):
+    """istioctl's object as `istioctl install` would apply it (or as rendered)."""
     labels = dict(dig(o, "metadata", "labels") or {})
+    if not as_installed:
+        return plain_fields(o, labels), True
     for k in INSTALL_TIME_LABELS:
         labels.pop(k, None)
     labels[REV] = cr.revision or "default"  # install overwrites it on every object
@@ -356,8 +358,17 @@ def reference_fields(o, cr):
     return fields, COMPONENT in labels
 
 
-def candidate_fields(o, ref_has_component):
+def plain_fields(o, labels):
+    fields = {"apiVersion": o.get("apiVersion"), "labels": labels,
+              "annotations": dig(o, "metadata", "annotations")}
+    fields.update(kind_fields(o))
+    return fields
+
+
+def candidate_fields(o, ref_has_component, as_installed=True):
     labels = dict(dig(o, "metadata", "labels") or {})
+    if not as_installed:
+        return plain_fields(o, labels)
     own = {k: labels.get(k) for k in (MANAGED, VERSION, OWNER_NAME, OWNER_NS, REV, COMPONENT)}
     for k in (VERSION, COMPONENT):  # values are iop's own; their presence is what counts
         if own[k]:
@@ -462,7 +473,9 @@ class Result:
         return 100.0 * self.fields_ok / self.total_fields if self.total_fields else 100.0
 
 
-def compare(cr, ref_objs, cand_objs):
+def compare(cr, ref_objs, cand_objs, as_installed=True):
+    """Compares one CR's renderings. as_installed=False compares labels exactly as rendered,
+    without the labels `istioctl install` adds (for checking this tool on istioctl itself)."""
     r = Result(cr)
     ref, ref_dups = index(ref_objs)
     cand, cand_dups = index(cand_objs)
@@ -470,19 +483,19 @@ def compare(cr, ref_objs, cand_objs):
     r.dups = [("istioctl", k) for k in ref_dups] + [("iop", k) for k in cand_dups]
     for k in sorted(set(ref) | set(cand)):
         if k in ref and k not in cand:
-            n = sum(present(v) for v in reference_fields(ref[k], cr)[0].values())
+            n = sum(present(v) for v in reference_fields(ref[k], cr, as_installed)[0].values())
             r.missing.append(k)
             r.missing_fields += n
             r.per_object.append((k, "MISSING", 0, n))
             continue
         if k in cand and k not in ref:
-            n = sum(present(v) for v in candidate_fields(cand[k], True).values())
+            n = sum(present(v) for v in candidate_fields(cand[k], True, as_installed).values())
             r.extra.append(k)
             r.extra_fields += n
             r.per_object.append((k, "EXTRA", 0, n))
             continue
-        rf, has_component = reference_fields(ref[k], cr)
-        cf = candidate_fields(cand[k], has_component)
+        rf, has_component = reference_fields(ref[k], cr, as_installed)
+        cf = candidate_fields(cand[k], has_component, as_installed)
         ok = total = 0
         for field in list(rf) + [f for f in cf if f not in rf]:
             a, b = rf.get(field), cf.get(field)
@@ -626,9 +639,9 @@ def default_istioctl():
 
 def tool_version(binary, args):
     try:
-        p = subprocess.run([binary] + args, capture_output=True, text=True, timeout=60)
+        p = subprocess.run([binary] + args, capture_output=True, text=True, timeout=20)
         return " ".join((p.stdout or p.stderr).split())[:200] or f"exit {p.returncode}"
-    except OSError as e:
+    except (OSError, subprocess.TimeoutExpired) as e:
         return f"unavailable: {e}"
 
 
@@ -643,6 +656,9 @@ def main():
                     help="machine-readable summary (default results/latest.txt)")
     ap.add_argument("--work", default=None, help="where both tools' raw output is kept "
                     "(default: build/fidelity next to --iop's build dir, else a temp dir)")
+    ap.add_argument("--as-rendered", action="store_true",
+                    help="compare labels as rendered, without the ownership labels istioctl "
+                    "install adds; for checking this tool with --iop pointing at istioctl")
     ap.add_argument("crs_only", nargs="*", help="only these CR files (names or paths)")
     a = ap.parse_args()
 
@@ -667,7 +683,7 @@ def main():
             if ref_err:
                 raise ToolFailure(f"istioctl rejects {path.name} (fix the CR): {ref_err}")
             cand_objs, cand_err = run_tool("iop", a.iop, cr, work)
-            r = compare(cr, ref_objs, cand_objs)
+            r = compare(cr, ref_objs, cand_objs, as_installed=not a.as_rendered)
             r.cand_error = cand_err
             results.append(r)
     except ToolFailure as e:
@@ -686,6 +702,7 @@ def main():
         "iop": a.iop,
         "iop_version": tool_version(a.iop, ["version"]),
         "crs": len(results),
+        "labels": "as rendered" if a.as_rendered else "as istioctl install applies them",
         "raw_output": str(work),
     }
     pathlib.Path(a.out).parent.mkdir(parents=True, exist_ok=True)

@@ -122,6 +122,12 @@ class Comparison(unittest.TestCase):
         self.assertEqual((len(r.matched), r.missing, r.extra), (3, [], []))
         self.assertEqual(r.percent, 100.0)
 
+    def test_as_rendered_the_same_objects_match_without_ownership_labels(self):
+        r = compare.compare(self.cr, self.ref, copy.deepcopy(self.ref), as_installed=False)
+        self.assertEqual((r.diffs, r.percent), ([], 100.0))
+        r = compare.compare(self.cr, self.ref, with_iop_labels(self.ref, self.cr), as_installed=False)
+        self.assertEqual({d[1] for d in r.diffs}, {"labels"})
+
     def test_an_object_without_ownership_labels_differs(self):
         r = compare.compare(self.cr, self.ref, copy.deepcopy(self.ref))
         fields = {d[1] for d in r.diffs}
