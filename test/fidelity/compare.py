@@ -582,6 +582,19 @@ def print_summary(results, t, out):
             f"        {r.fields_ok:>5}/{r.fields_diff:>5}/{r.missing_fields:>5}/{r.extra_fields:>5}"
             f"          {r.percent:5.1f}%{flag}\n"
         )
+    # Where the differences concentrate: objects (summed over CRs) per kind and field.
+    groups = {}
+    for r in results:
+        for k in r.missing:
+            groups.setdefault((k[0], "MISSING object"), set()).add((r.cr.path.name, k))
+        for k in r.extra:
+            groups.setdefault((k[0], "EXTRA object"), set()).add((r.cr.path.name, k))
+        for k, field, *_ in r.diffs:
+            groups.setdefault((k[0], field), set()).add((r.cr.path.name, k))
+    if groups:
+        out.write("\n  differences by kind and field (objects affected, over all CRs):\n")
+        for (kind, field), objs in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
+            out.write(f"  {len(objs):>6}  {kind}: {field}\n")
     out.write(
         f"\n  objects: {t['objects_matched']} of {t['objects_union']} matched by kind/namespace/name "
         f"({t['objects_percent']:.1f}%)\n"
