@@ -413,9 +413,25 @@ def string_window(a, b, width=70):
             f"@{i}/{len(b)}: ...{json.dumps(b[lo:lo + width], ensure_ascii=False)}...")
 
 
-def deep_diff(a, b, path=""):
+# Fields whose lists are sets (built sorted above): a difference is an item on one side only,
+# not a shifted index.
+SET_FIELDS = {"env names", "volumes", "data keys", "webhook names"}
+
+
+def is_scalar(v):
+    return v is None or isinstance(v, (str, int, float, bool))
+
+
+def deep_diff(a, b, path="", as_set=False):
     """Yields (path, reference value, candidate value) for every leaf that differs."""
-    if isinstance(a, dict) and isinstance(b, dict):
+    if as_set and isinstance(a, list) and isinstance(b, list) and all(map(is_scalar, a + b)):
+        for x in a:
+            if x not in b:
+                yield path, x, "<absent>"
+        for y in b:
+            if y not in a:
+                yield path, "<absent>", y
+    elif isinstance(a, dict) and isinstance(b, dict):
         for k in sorted(set(a) | set(b), key=str):
             p = f"{path}.{k}" if path else str(k)
             if k not in a:
@@ -423,7 +439,7 @@ def deep_diff(a, b, path=""):
             elif k not in b:
                 yield p, a[k], "<absent>"
             else:
-                yield from deep_diff(a[k], b[k], p)
+                yield from deep_diff(a[k], b[k], p, as_set)
     elif isinstance(a, list) and isinstance(b, list):
         named = all(isinstance(x, dict) and "name" in x for x in a + b)
         if named and a and b:
@@ -505,7 +521,7 @@ def compare(cr, ref_objs, cand_objs, as_installed=True):
             if canon(a) == canon(b):
                 ok += 1
                 continue
-            for path, x, y in deep_diff(a, b):
+            for path, x, y in deep_diff(a, b, as_set=field in SET_FIELDS):
                 r.diffs.append((k, field, path, x, y))
         r.matched.append(k)
         r.fields_ok += ok
