@@ -218,12 +218,27 @@ def workload_fields(o):
             lambda c: sorted_list([{"name": m.get("name"), "mountPath": m.get("mountPath")} for m in c.get("volumeMounts") or []])
         ),
         "volumes": sorted(v.get("name") for v in pod.get("volumes") or []) or None,
+        "volume sources": by_name(pod.get("volumes")) or None,
         "node selector": pod.get("nodeSelector"),
         "tolerations": sorted_list(pod.get("tolerations")) or None,
         "affinity": pod.get("affinity"),
         "priority class": pod.get("priorityClassName"),
         "pod security context": pod.get("securityContext"),
+        # Whatever the named fields above leave out, so nothing in a workload goes unseen.
+        "workload spec (other)": rest(spec, ("replicas", "selector", "strategy", "updateStrategy", "template")),
+        "pod spec (other)": rest(pod, POD_KEYS),
+        "containers (other)": per_container(lambda c: rest(c, CONTAINER_KEYS)),
     }
+
+
+POD_KEYS = ("containers", "initContainers", "volumes", "nodeSelector", "tolerations", "affinity",
+            "priorityClassName", "securityContext", "serviceAccountName")
+CONTAINER_KEYS = ("name", "image", "imagePullPolicy", "command", "args", "env", "ports", "resources",
+                  "readinessProbe", "securityContext", "volumeMounts")
+
+
+def rest(d, known):
+    return {k: v for k, v in (d or {}).items() if k not in known} or None
 
 
 def service_fields(o):
