@@ -3,6 +3,9 @@ BUILD_DIR ?= build
 RUN_DIR   ?= $(BUILD_DIR)/run-cluster
 JOBS      ?= $(shell nproc)
 CTEST_ARGS ?=
+# Debian's interpreter, which has python3-yaml from scripts/setup.sh (a pyenv or venv python3
+# earlier on PATH may lack it).
+PYTHON    ?= /usr/bin/python3
 export PATH := $(PATH):/usr/local/go/bin
 
 .PHONY: all setup configure build kube-binaries helm-binary test unit-test run stop bench fuzz fidelity format clean manifests
@@ -40,6 +43,13 @@ run: build kube-binaries
 	@echo "  kubectl get nodes"
 	@echo "  $(abspath $(BUILD_DIR))/iop version"
 	@echo "Stop it with: make stop"
+
+# Measures iop's rendering against istioctl's for the CRs of test/fidelity/crs (minutes on a
+# cold cache: istioctl is built once from the Go module proxy). Not part of `make test`.
+fidelity: build
+	@$(PYTHON) -m unittest discover -q -s test/fidelity -p 'test_*.py'
+	@istioctl=$$(bash test/fidelity/build-istioctl.sh) && \
+	  $(PYTHON) test/fidelity/compare.py --iop $(BUILD_DIR)/iop --istioctl "$$istioctl" --work $(BUILD_DIR)/fidelity
 
 stop:
 	@bash test/cluster/down.sh $(RUN_DIR)
