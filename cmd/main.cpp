@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   iop::cmd::addVersion(app);
   iop::cmd::addManifest(app);
   iop::cmd::addOperator(app);
+  iop::cmd::addRun(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
