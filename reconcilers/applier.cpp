@@ -1,6 +1,10 @@
 #include "reconcilers/applier.h"
 
+#include <spdlog/spdlog.h>
+
+#include <optional>
 #include <set>
+#include <stdexcept>
 
 #include "reconcilers/desired_hash.h"
 
@@ -31,28 +35,66 @@ std::int64_t num(const json& o, const char* field, std::int64_t fallback = 0) {
 
 }  // namespace
 
-bool containsDesired(const json& live, const json& desired) {
+namespace {
+
+// A resource quantity ("2", "2000m", "1Gi", "1024Mi", "0.5") as a number; nullopt when it is none.
+std::optional<long double> quantity(const std::string& s) {
+  static const std::pair<const char*, long double> suffixes[] = {
+      {"Ki", 1024.0L}, {"Mi", 1048576.0L}, {"Gi", 1073741824.0L}, {"Ti", 1099511627776.0L},
+      {"k", 1e3L},     {"M", 1e6L},        {"G", 1e9L},           {"T", 1e12L}};
+  std::size_t end = 0;
+  long double v = 0;
+  try {
+    v = std::stold(s, &end);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  std::string rest = s.substr(end);
+  if (rest.empty()) return v;
+  if (rest == "m") return v / 1000.0L;
+  for (const auto& [suffix, factor] : suffixes)
+    if (rest == suffix) return v * factor;
+  return std::nullopt;
+}
+
+// The path of the first field of `desired` that `live` does not match, "" when none.
+std::string difference(const json& live, const json& desired, bool quantities, const std::string& path) {
+  if (desired.is_null()) return live.is_null() ? "" : path;
   if (desired.is_object()) {
-    if (!live.is_object()) return false;
+    if (!live.is_object()) return path;
     for (const auto& [k, v] : desired.items()) {
       auto it = live.find(k);
       if (it == live.end()) {
-        // The API server drops empty maps and lists it stores as absent.
-        if ((v.is_object() || v.is_array()) && v.empty()) continue;
-        return false;
+        // The API server stores null, empty maps and empty lists as absent.
+        if (v.is_null() || ((v.is_object() || v.is_array()) && v.empty())) continue;
+        return path + "." + k;
       }
-      if (!containsDesired(*it, v)) return false;
+      auto d = difference(*it, v, quantities || k == "limits" || k == "requests", path + "." + k);
+      if (!d.empty()) return d;
     }
-    return true;
+    return "";
   }
   if (desired.is_array()) {
-    if (!live.is_array() || live.size() != desired.size()) return false;
-    for (std::size_t i = 0; i < desired.size(); ++i)
-      if (!containsDesired(live[i], desired[i])) return false;
-    return true;
+    if (!live.is_array() || live.size() != desired.size()) return path;
+    for (std::size_t i = 0; i < desired.size(); ++i) {
+      auto d = difference(live[i], desired[i], false, path + "[" + std::to_string(i) + "]");
+      if (!d.empty()) return d;
+    }
+    return "";
   }
-  if (desired.is_number() && live.is_number()) return desired.get<double>() == live.get<double>();
-  return desired == live;
+  if (desired.is_number() && live.is_number()) return desired.get<double>() == live.get<double>() ? "" : path;
+  if (quantities && desired.is_string() && live.is_string() && desired != live) {
+    // The server canonicalizes quantities ("2000m" is stored as "2").
+    auto a = quantity(desired.get<std::string>()), b = quantity(live.get<std::string>());
+    return a && b && *a == *b ? "" : path;
+  }
+  return desired == live ? "" : path;
+}
+
+}  // namespace
+
+std::string driftedField(const json& live, const json& desired) {
+  return difference(live, desired, false, "");
 }
 
 int ApplyReport::count(Action action) const {
@@ -113,10 +155,14 @@ ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Own
         report.outcomes.push_back(std::move(out));
         continue;
       }
-      if (current == owner && liveHash(**live) == liveHash(desired) && containsDesired(**live, desired)) {
-        out.action = Action::Unchanged;
-        report.outcomes.push_back(std::move(out));
-        continue;
+      if (current == owner && liveHash(**live) == liveHash(desired)) {
+        std::string drift = driftedField(**live, desired);
+        if (drift.empty()) {
+          out.action = Action::Unchanged;
+          report.outcomes.push_back(std::move(out));
+          continue;
+        }
+        spdlog::info("{}: repairing drift at {}", out.object, drift.substr(1));
       }
     }
     if (kind->namespaced && !ns.empty() && namespacesChecked.insert(ns).second) {

@@ -85,10 +85,11 @@ class Applier {
   OwnerExists ownerExists_;
 };
 
-// Whether every field of `desired` has the same value in `live` (maps: each key; lists: same
-// length, element by element), so defaults the server added do not count as drift but an edit
-// of a field iop sets does.
-bool containsDesired(const nlohmann::json& live, const nlohmann::json& desired);
+// The path (".spec.replicas", ".spec.template.spec.containers[0].image") of the first field of
+// `desired` whose value `live` does not have, "" when every field matches. Maps compare key by
+// key, lists element by element with equal length, resource quantities by value, so defaults the
+// server added do not count as drift but an edit of a field iop sets does.
+std::string driftedField(const nlohmann::json& live, const nlohmann::json& desired);
 
 // Whether a live Deployment or DaemonSet has rolled out and is available; "" when ready,
 // otherwise why not (e.g. "1/2 updated, 0/2 available").
