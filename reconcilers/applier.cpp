@@ -65,8 +65,9 @@ std::string difference(const json& live, const json& desired, bool quantities, c
     for (const auto& [k, v] : desired.items()) {
       auto it = live.find(k);
       if (it == live.end()) {
-        // The API server stores null, empty maps and empty lists as absent.
-        if (v.is_null() || ((v.is_object() || v.is_array()) && v.empty())) continue;
+        // The API server drops Go's zero values (omitempty): null, "", false, 0, {} and [].
+        if (v.is_null() || v == "" || v == false || v == 0 || ((v.is_object() || v.is_array()) && v.empty()))
+          continue;
         return path + "." + k;
       }
       auto d = difference(*it, v, quantities || k == "limits" || k == "requests", path + "." + k);

@@ -195,6 +195,7 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
   if (applyFailed || !pruned.ok()) return Result::error(st.reconciled.message);
   if (!statusWritten) return Result::error("status write failed");
   if (!pending.empty()) return Result::requeueAfter(options_.notReadyRequeue);
+  if (!conflicts.empty()) return Result::requeueAfter(options_.conflictRequeue);
   return Result::done();
 }
 

@@ -22,6 +22,9 @@ struct IstioOperatorReconcilerOptions {
   // How soon to look again while workloads are not ready or a deletion is held.
   std::chrono::milliseconds notReadyRequeue{3000};
   std::chrono::milliseconds actionRequiredRequeue{10000};
+  // How soon to look again at a CR whose objects another CR owns: no event of ours fires when
+  // that other CR goes away (the objects' events name it), so poll to adopt them then.
+  std::chrono::milliseconds conflictRequeue{5000};
 };
 
 // Whether an IstioOperator (as JSON) is for `operatorRevision`: spec.revision equal to it,
