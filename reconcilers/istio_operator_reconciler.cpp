@@ -229,8 +229,8 @@ Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
         InstallStatus st;
         st.observedGeneration = generationOf(cr);
         st.status = kStatusActionRequired;
-        for (const auto& [k, v] :
-             cr.value("status", json::object()).value("componentStatus", json::object()).items())
+        const json components = cr.value("status", json::object()).value("componentStatus", json::object());
+        for (const auto& [k, v] : components.items())
           st.components[k] = {v.value("status", ""), v.value("error", "")};
         st.reconciled = {"Reconciled", false, "DeletionBlocked", message};
         st.ready = {"Ready", false, "DeletionBlocked", message};

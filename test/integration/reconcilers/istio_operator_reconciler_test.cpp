@@ -210,10 +210,12 @@ TEST_CASE("deleting a control plane is held with ACTION_REQUIRED while a namespa
   REQUIRE(labeled.exitCode == 0);
 
   REQUIRE(admin->remove(kIstioOperatorGVK, ns.name(), "control-plane").ok());
-  REQUIRE(eventually([&] { return crStatus(*admin, ns.name(), "control-plane") == "ACTION_REQUIRED"; }));
-  json held = getCR(*admin, ns.name(), "control-plane");
+  bool held = eventually([&] { return crStatus(*admin, ns.name(), "control-plane") == "ACTION_REQUIRED"; });
+  INFO(getCR(*admin, ns.name(), "control-plane").dump());
+  REQUIRE(held);
   std::string message;
-  for (const auto& c : held["status"]["conditions"])
+  json heldCR = getCR(*admin, ns.name(), "control-plane");
+  for (const auto& c : heldCR["status"]["conditions"])
     if (c["type"] == "Reconciled") message = c.value("message", "");
   CHECK(message.find(workload.name()) != std::string::npos);
   CHECK(exists(*admin, kDeployment, ns.name(), "istiod-" + rev));
