@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   iop::cmd::addManifest(app);
   iop::cmd::addOperator(app);
   iop::cmd::addRun(app);
+  iop::cmd::addInstall(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
