@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   iop::cmd::addVersion(app);
   iop::cmd::addManifest(app);
   iop::cmd::addOperator(app);
+  iop::cmd::addRun(app);
+  iop::cmd::addInstall(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

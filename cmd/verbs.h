@@ -9,6 +9,8 @@ namespace iop::cmd {
 void addVersion(CLI::App& root);
 void addManifest(CLI::App& root);
 void addOperator(CLI::App& root);
+void addRun(CLI::App& root);
+void addInstall(CLI::App& root);
 
 void setExitCode(int code);
 int exitCode();

@@ -1,0 +1,227 @@
+// `iop install` and `iop uninstall`: the operator's reconcile, once, in-process (the same
+// renderer and applier), for clusters without an operator, like istioctl install.
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "cmd/cluster_flags.h"
+#include "cmd/verbs.h"
+#include "cmd/version_info.h"
+#include "reconcilers/applier.h"
+#include "reconcilers/render.h"
+#include "reconcilers/yaml_json.h"
+
+namespace iop::cmd {
+namespace {
+
+using json = nlohmann::json;
+
+struct InstallFlags {
+  ClusterFlags cluster;
+  std::vector<std::string> files;
+  std::vector<std::string> sets;
+  std::string revision;
+  std::string ns = "istio-system";
+  bool dryRun = false;
+  bool yes = false;
+  int readinessTimeoutSeconds = 300;
+};
+
+struct UninstallFlags {
+  ClusterFlags cluster;
+  std::vector<std::string> files;
+  std::string revision;
+  std::string ns = "istio-system";
+  bool purge = false;
+  bool yes = false;
+  bool dryRun = false;
+};
+
+bool readInputs(const std::vector<std::string>& files, std::vector<reconcilers::InputFile>& out) {
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    if (!in) {
+      std::cerr << "error: " << f << ": cannot read the file\n";
+      return false;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    out.push_back({f, ss.str()});
+  }
+  return true;
+}
+
+// The IstioOperator the files and flags describe, named and namespaced (the owner of what it installs).
+std::optional<reconcilers::IstioOperator> compose(const std::vector<std::string>& files,
+                                                  const std::vector<std::string>& sets,
+                                                  const std::string& revision, const std::string& ns,
+                                                  const reconcilers::ProfileSource& profiles) {
+  std::vector<reconcilers::InputFile> inputs;
+  if (!readInputs(files, inputs)) return std::nullopt;
+  std::vector<std::string> all = sets;
+  if (!revision.empty()) all.push_back("revision=" + revision);
+  auto parsed = reconcilers::composeIstioOperator(inputs, all, profiles);
+  if (!parsed.ok()) {
+    for (const auto& e : parsed.errors) std::cerr << "error: " << e.str() << "\n";
+    return std::nullopt;
+  }
+  auto iop = *parsed.iop;
+  if (iop.name.empty()) iop.name = "installed-state";
+  if (iop.namespace_.empty()) iop.namespace_ = ns;
+  return iop;
+}
+
+int runInstall(const InstallFlags& f) {
+  reconcilers::ProfileSource profiles;
+  auto iop = compose(f.files, f.sets, f.revision, f.ns, profiles);
+  if (!iop) return kExitBadInput;
+  auto rendered = reconcilers::render(*iop, {.iopVersion = kVersion, .profiles = &profiles});
+  for (const auto& w : rendered.warnings) std::cerr << "warning: " << w << "\n";
+  if (!rendered.ok()) {
+    for (const auto& e : rendered.errors) std::cerr << "error: " << e.str() << "\n";
+    return kExitBadInput;
+  }
+  if (f.dryRun) {
+    for (const auto& o : rendered.objects) std::cout << "---\n" << reconcilers::jsonToYaml(o.object);
+    return kExitOK;
+  }
+  const reconcilers::Owner owner{iop->name, iop->namespace_};
+  if (!confirm("Install IstioOperator " + owner.describe() + " (revision \"" +
+                   (iop->revision().empty() ? "default" : iop->revision()) + "\")?",
+               f.yes))
+    return kExitFailed;
+  auto client = connect(f.cluster);
+  if (!client) return kExitFailed;
+  reconcilers::ClientLiveState live(*client);
+  reconcilers::Applier applier(*client, live, reconcilers::ownerExistsVia(*client));
+
+  auto report = applier.apply(rendered.objects, owner);
+  bool failed = false;
+  std::map<std::string, std::pair<int, int>> perComponent;  // component -> applied, unchanged
+  for (const auto& o : report.outcomes) {
+    using A = reconcilers::ObjectOutcome::Action;
+    if (o.action == A::Applied) ++perComponent[o.component].first;
+    if (o.action == A::Unchanged) ++perComponent[o.component].second;
+    if (o.action == A::Conflict || o.action == A::Failed) {
+      std::cerr << "error: " << o.component << ": " << o.object << ": " << o.message << "\n";
+      failed = true;
+    }
+  }
+  for (const auto& [c, n] : perComponent)
+    std::cout << "✔ " << c << ": " << n.first << " applied, " << n.second << " unchanged\n";
+  if (failed) return kExitFailed;
+  auto pruned = applier.prune(rendered.objects, owner);
+  for (const auto& d : pruned.deleted) std::cout << "  pruned " << d << "\n";
+  for (const auto& e : pruned.errors) std::cerr << "error: pruning " << e << "\n";
+  if (!pruned.ok()) return kExitFailed;
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(f.readinessTimeoutSeconds);
+  while (true) {
+    auto pending = applier.notReady(rendered.objects);
+    if (pending.empty()) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      for (const auto& [c, reasons] : pending)
+        for (const auto& r : reasons) std::cerr << "error: " << c << " not ready: " << r << "\n";
+      return kExitFailed;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  std::cout << "✔ Installation complete: IstioOperator " << owner.describe() << " is healthy\n";
+  return kExitOK;
+}
+
+int runUninstall(const UninstallFlags& f) {
+  int modes = (f.purge ? 1 : 0) + (f.revision.empty() ? 0 : 1) + (f.files.empty() ? 0 : 1);
+  if (modes != 1) {
+    std::cerr << "error: say what to uninstall: exactly one of --revision R, -f FILE or --purge\n";
+    return kExitBadInput;
+  }
+  std::string selector = std::string(reconcilers::kManagedLabel) + "=" + reconcilers::kManagedValue;
+  if (!f.revision.empty()) selector += std::string(",") + reconcilers::kRevisionLabel + "=" + f.revision;
+  if (!f.files.empty()) {
+    reconcilers::ProfileSource profiles;
+    auto iop = compose(f.files, {}, "", f.ns, profiles);
+    if (!iop) return kExitBadInput;
+    selector = reconcilers::Owner{iop->name, iop->namespace_}.labelSelector();
+  }
+  auto client = connect(f.cluster);
+  if (!client) return kExitFailed;
+  std::vector<std::pair<const reconcilers::OwnedKind*, json>> found;
+  const auto& kinds = reconcilers::ownedKinds();
+  for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
+    if (!it->prunable) continue;
+    auto list = client->listAll(it->gvk, "", {.labelSelector = selector});
+    if (!list) {
+      if (kube::isNoKindMatch(list.error())) continue;
+      std::cerr << "error: listing " << it->gvk.kind << "s: " << list.error().describe() << "\n";
+      return kExitFailed;
+    }
+    for (auto& item : (*list)["items"]) {
+      item["kind"] = it->gvk.kind;
+      found.emplace_back(&*it, std::move(item));
+    }
+  }
+  if (found.empty()) {
+    std::cout << "Nothing to uninstall (no object matches " << selector << ").\n";
+    return kExitOK;
+  }
+  std::cout << "These objects will be removed (CRDs and namespaces stay):\n";
+  for (const auto& [k, o] : found) std::cout << "  " << reconcilers::describeObject(o) << "\n";
+  if (f.dryRun) return kExitOK;
+  if (!confirm("Remove them?", f.yes)) return kExitFailed;
+  int failures = 0;
+  for (const auto& [k, o] : found) {
+    auto r = client->remove(k->gvk, k->namespaced ? o["metadata"].value("namespace", "") : "",
+                            o["metadata"].value("name", ""), {.propagationPolicy = "Background"});
+    if (!r && !kube::isNotFound(r.error())) {
+      std::cerr << "error: deleting " << reconcilers::describeObject(o) << ": " << r.error().describe()
+                << "\n";
+      ++failures;
+    }
+  }
+  std::cout << (failures ? "Uninstall incomplete.\n" : "✔ Uninstall complete.\n");
+  return failures ? kExitFailed : kExitOK;
+}
+
+}  // namespace
+
+void addInstall(CLI::App& root) {
+  auto f = std::make_shared<InstallFlags>();
+  auto* i =
+      root.add_subcommand("install", "Install an IstioOperator once, without an operator (like istioctl)");
+  addClusterFlags(*i, f->cluster);
+  i->add_option("-f,--filename", f->files, "IstioOperator file(s); later ones overlay earlier ones");
+  i->add_option("-s,--set", f->sets, "Override a spec field, e.g. --set values.global.hub=docker.io/istio");
+  i->add_option("-r,--revision", f->revision, "Control plane revision (same as --set revision=R)");
+  i->add_option("-n,--namespace", f->ns, "Namespace of the IstioOperator when its file has none")
+      ->capture_default_str();
+  i->add_flag("--dry-run,--dryRun", f->dryRun, "Print the objects instead of applying them");
+  i->add_flag("-y,--skip-confirmation", f->yes, "Do not ask for confirmation");
+  i->add_option("--readiness-timeout", f->readinessTimeoutSeconds,
+                "Seconds to wait for workloads to be ready")
+      ->capture_default_str();
+  i->footer(std::string("Examples:\n  iop install -f control-plane.yaml --revision 1-8-0 -y\n\n") +
+            kExitCodesHelp);
+  i->callback([f] { setExitCode(runInstall(*f)); });
+
+  auto u = std::make_shared<UninstallFlags>();
+  auto* un =
+      root.add_subcommand("uninstall", "Remove what iop installed: one revision, one IstioOperator, or all");
+  addClusterFlags(*un, u->cluster);
+  un->add_option("-r,--revision", u->revision, "Remove every object of this revision");
+  un->add_option("-f,--filename", u->files, "Remove what the IstioOperator of these files owns");
+  un->add_option("-n,--namespace", u->ns, "Namespace of the IstioOperator when its file has none")
+      ->capture_default_str();
+  un->add_flag("--purge", u->purge, "Remove everything iop manages, every revision");
+  un->add_flag("-y,--skip-confirmation", u->yes, "Do not ask for confirmation");
+  un->add_flag("--dry-run,--dryRun", u->dryRun, "Only list what would be removed");
+  un->footer(
+      std::string("Examples:\n  iop uninstall --revision 1-8-0 -y\n  iop uninstall --purge --dry-run\n\n") +
+      kExitCodesHelp);
+  un->callback([u] { setExitCode(runUninstall(*u)); });
+}
+
+}  // namespace iop::cmd

@@ -1,0 +1,121 @@
+// `iop run`: the operator of one revision (what the Deployment `operator init` creates runs).
+// Flags fall back to the environment the Deployment sets (REVISION, WATCH_NAMESPACE,
+// LEADER_ELECTION_NAMESPACE, POD_NAME, LEADER_ELECT); the operator itself is
+// reconcilers::OperatorRuntime.
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <random>
+
+#include "cmd/cluster_flags.h"
+#include "cmd/verbs.h"
+#include "cmd/version_info.h"
+#include "controller/logging.h"
+#include "reconcilers/operator_runtime.h"
+
+namespace iop::cmd {
+namespace {
+
+struct RunFlags {
+  ClusterFlags cluster;
+  std::string revision;
+  std::string watchNamespace;
+  std::string leaderElectionNamespace;
+  std::string podName;
+  std::string leaderElect;
+  std::string metricsAddress = ":8383";
+  std::string healthAddress = ":8081";
+  int workers = 4;
+  std::string logFormat = "text";
+};
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+int runOperator(RunFlags f) {
+  auto format = controller::parseLogFormat(f.logFormat);
+  if (!format) {
+    std::cerr << "error: --log-format " << f.logFormat << ": expected text or json\n";
+    return kExitBadInput;
+  }
+  if (f.workers < 1) {
+    std::cerr << "error: --max-concurrent-reconciles must be at least 1\n";
+    return kExitBadInput;
+  }
+  bool leaderElect = f.leaderElect.empty() || f.leaderElect == "true" || f.leaderElect == "1";
+  if (!f.leaderElect.empty() && !leaderElect && f.leaderElect != "false" && f.leaderElect != "0") {
+    std::cerr << "error: --leader-elect/LEADER_ELECT " << f.leaderElect << ": expected true or false\n";
+    return kExitBadInput;
+  }
+  controller::setupLogging(*format, spdlog::level::info);
+  auto client = connect(f.cluster);
+  if (!client) return kExitFailed;
+
+  reconcilers::OperatorOptions o;
+  o.revision = f.revision == "default" ? "" : f.revision;
+  o.watchNamespaces = reconcilers::splitNamespaces(f.watchNamespace);
+  o.metricsAddress = f.metricsAddress;
+  o.healthAddress = f.healthAddress;
+  o.workers = f.workers;
+  o.iopVersion = kVersion;
+  if (leaderElect) {
+    controller::LeaderElectionConfig le;
+    le.leaseNamespace = f.leaderElectionNamespace.empty() ? "istio-operator" : f.leaderElectionNamespace;
+    le.leaseName = "iop-" + (o.revision.empty() ? std::string("default") : o.revision) + "-leader";
+    std::random_device rd;
+    le.identity = (f.podName.empty() ? std::string("iop") : f.podName) + "_" + std::to_string(rd());
+    if (auto bad = le.validate()) {
+      std::cerr << "error: leader election: " << *bad << "\n";
+      return kExitBadInput;
+    }
+    o.leaderElection = le;
+  }
+  spdlog::info("iop {} operator for revision \"{}\" watching {}", kVersion,
+               o.revision.empty() ? "default" : o.revision,
+               o.watchNamespaces.empty() ? std::string("all namespaces") : f.watchNamespace);
+  reconcilers::OperatorRuntime runtime(*client, std::move(o));
+  auto err = runtime.run();
+  if (err) {
+    spdlog::error("operator stopped: {}", *err);
+    if (err->find("grace period") != std::string::npos) std::_Exit(kExitFailed);
+    return kExitFailed;
+  }
+  return kExitOK;
+}
+
+}  // namespace
+
+void addRun(CLI::App& root) {
+  auto f = std::make_shared<RunFlags>();
+  f->revision = env("REVISION");
+  f->watchNamespace = env("WATCH_NAMESPACE");
+  f->leaderElectionNamespace = env("LEADER_ELECTION_NAMESPACE");
+  f->podName = env("POD_NAME");
+  f->leaderElect = env("LEADER_ELECT");
+  auto* run = root.add_subcommand("run", "Run the operator of one revision (reconciles IstioOperator CRs)");
+  addClusterFlags(*run, f->cluster);
+  run->add_option("-r,--revision", f->revision,
+                  "Revision to reconcile: CRs whose spec.revision is this (env REVISION; empty = default)");
+  run->add_option("--watch-namespace", f->watchNamespace,
+                  "Comma-separated namespaces whose CRs to reconcile (env WATCH_NAMESPACE; empty = all)");
+  run->add_option(
+      "--leader-election-namespace", f->leaderElectionNamespace,
+      "Namespace of the leader-election Lease (env LEADER_ELECTION_NAMESPACE; default istio-operator)");
+  run->add_option("--pod-name", f->podName, "Identity prefix for leader election (env POD_NAME)");
+  run->add_option("--leader-elect", f->leaderElect, "true or false (env LEADER_ELECT; default true)");
+  run->add_option("--metrics-bind-address", f->metricsAddress, "Address of /metrics")->capture_default_str();
+  run->add_option("--health-probe-bind-address", f->healthAddress, "Address of /healthz and /readyz")
+      ->capture_default_str();
+  run->add_option("--max-concurrent-reconciles", f->workers, "CRs reconciled at once")->capture_default_str();
+  run->add_option("--log-format", f->logFormat, "text or json")->capture_default_str();
+  run->footer(std::string("Examples:\n"
+                          "  iop run --revision 1-8-0 --watch-namespace istio-system\n"
+                          "  LEADER_ELECT=false iop run --kubeconfig ~/.kube/config\n\n") +
+              kExitCodesHelp);
+  run->callback([f] { setExitCode(runOperator(*f)); });
+}
+
+}  // namespace iop::cmd

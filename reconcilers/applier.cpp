@@ -1,0 +1,298 @@
+#include "reconcilers/applier.h"
+
+#include <spdlog/spdlog.h>
+
+#include <optional>
+#include <set>
+#include <stdexcept>
+
+#include "reconcilers/desired_hash.h"
+
+namespace iop::reconcilers {
+
+using json = nlohmann::json;
+using Action = ObjectOutcome::Action;
+
+namespace {
+
+const kube::GroupVersionKind kNamespace{"", "v1", "Namespace"};
+
+std::string key(const std::string& kind, const std::string& ns, const std::string& name) {
+  return kind + "|" + ns + "|" + name;
+}
+
+std::string objectKeyOf(const json& o) {
+  const json meta = o.value("metadata", json::object());
+  const OwnedKind* k = ownedKind(o.value("kind", ""));
+  return key(o.value("kind", ""), k && k->namespaced ? meta.value("namespace", "") : "",
+             meta.value("name", ""));
+}
+
+std::int64_t num(const json& o, const char* field, std::int64_t fallback = 0) {
+  if (!o.is_object() || !o.contains(field) || !o[field].is_number_integer()) return fallback;
+  return o[field].get<std::int64_t>();
+}
+
+}  // namespace
+
+namespace {
+
+// A resource quantity ("2", "2000m", "1Gi", "1024Mi", "0.5") as a number; nullopt when it is none.
+std::optional<long double> quantity(const std::string& s) {
+  static const std::pair<const char*, long double> suffixes[] = {
+      {"Ki", 1024.0L}, {"Mi", 1048576.0L}, {"Gi", 1073741824.0L}, {"Ti", 1099511627776.0L},
+      {"k", 1e3L},     {"M", 1e6L},        {"G", 1e9L},           {"T", 1e12L}};
+  std::size_t end = 0;
+  long double v = 0;
+  try {
+    v = std::stold(s, &end);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  std::string rest = s.substr(end);
+  if (rest.empty()) return v;
+  if (rest == "m") return v / 1000.0L;
+  for (const auto& [suffix, factor] : suffixes)
+    if (rest == suffix) return v * factor;
+  return std::nullopt;
+}
+
+// The path of the first field of `desired` that `live` does not match, "" when none.
+std::string difference(const json& live, const json& desired, bool quantities, const std::string& path) {
+  if (desired.is_null()) return live.is_null() ? "" : path;
+  if (desired.is_object()) {
+    if (!live.is_object()) return path;
+    for (const auto& [k, v] : desired.items()) {
+      auto it = live.find(k);
+      if (it == live.end()) {
+        // The API server drops Go's zero values (omitempty): null, "", false, 0, {} and [].
+        if (v.is_null() || v == "" || v == false || v == 0 || ((v.is_object() || v.is_array()) && v.empty()))
+          continue;
+        return path + "." + k;
+      }
+      auto d = difference(*it, v, quantities || k == "limits" || k == "requests", path + "." + k);
+      if (!d.empty()) return d;
+    }
+    return "";
+  }
+  if (desired.is_array()) {
+    if (!live.is_array() || live.size() != desired.size()) return path;
+    for (std::size_t i = 0; i < desired.size(); ++i) {
+      auto d = difference(live[i], desired[i], false, path + "[" + std::to_string(i) + "]");
+      if (!d.empty()) return d;
+    }
+    return "";
+  }
+  if (desired.is_number() && live.is_number()) return desired.get<double>() == live.get<double>() ? "" : path;
+  if (quantities && desired.is_string() && live.is_string() && desired != live) {
+    // The server canonicalizes quantities ("2000m" is stored as "2").
+    auto a = quantity(desired.get<std::string>()), b = quantity(live.get<std::string>());
+    return a && b && *a == *b ? "" : path;
+  }
+  return desired == live ? "" : path;
+}
+
+}  // namespace
+
+std::string driftedField(const json& live, const json& desired) {
+  return difference(live, desired, false, "");
+}
+
+int ApplyReport::count(Action action) const {
+  int n = 0;
+  for (const auto& o : outcomes) n += o.action == action ? 1 : 0;
+  return n;
+}
+
+OwnerExists ownerExistsVia(kube::Client& client) {
+  return [&client](const Owner& owner) {
+    auto r = client.get(kIstioOperatorGVK, owner.ns, owner.name);
+    if (r) return !(*r)["metadata"].contains("deletionTimestamp");
+    return !(kube::isNotFound(r.error()) || kube::isNoKindMatch(r.error()));
+  };
+}
+
+Applier::Applier(kube::Client& client, LiveState& live, OwnerExists ownerExists)
+    : client_(client), live_(live), ownerExists_(std::move(ownerExists)) {}
+
+kube::Result<void> Applier::ensureNamespace(const std::string& ns) {
+  auto got = client_.get(kNamespace, "", ns);
+  if (got) return {};
+  if (!kube::isNotFound(got.error())) return got.error();
+  auto created = client_.create(kNamespace, "",
+                                {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}},
+                                {.fieldManager = kFieldManager});
+  if (!created && !kube::isAlreadyExists(created.error())) return created.error();
+  return {};
+}
+
+ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Owner& owner) {
+  ApplyReport report;
+  std::set<std::string> namespacesChecked;
+  for (const auto& rendered : objects) {
+    ObjectOutcome out{rendered.component, describeObject(rendered.object)};
+    const json& meta = rendered.object["metadata"];
+    const std::string name = meta.value("name", "");
+    const std::string ns = meta.value("namespace", "");
+    const OwnedKind* kind = ownedKind(rendered.object.value("kind", ""));
+    OwnedKind adHoc{kube::GroupVersionKind::fromObject(rendered.object), !ns.empty(), false};
+    if (!kind) kind = &adHoc;
+
+    json desired = withDesiredHash(rendered.object);
+    auto live = kind == &adHoc ? kube::Result<std::optional<json>>(std::optional<json>())
+                               : live_.get(*kind, ns, name);
+    if (!live) {
+      out.action = Action::Failed;
+      out.message = "reading the live copy: " + live.error().describe();
+      report.outcomes.push_back(std::move(out));
+      continue;
+    }
+    if (*live) {
+      Owner current = ownerOf(**live);
+      if (!current.name.empty() && current != owner && ownerExists_(current)) {
+        out.action = Action::Conflict;
+        out.otherOwner = current;
+        out.message = out.object + " is owned by IstioOperator " + current.describe();
+        report.outcomes.push_back(std::move(out));
+        continue;
+      }
+      if (current == owner && liveHash(**live) == liveHash(desired)) {
+        std::string drift = driftedField(**live, desired);
+        if (drift.empty()) {
+          out.action = Action::Unchanged;
+          report.outcomes.push_back(std::move(out));
+          continue;
+        }
+        spdlog::info("{}: repairing drift at {}", out.object, drift.substr(1));
+      }
+    }
+    if (kind->namespaced && !ns.empty() && namespacesChecked.insert(ns).second) {
+      if (auto r = ensureNamespace(ns); !r) {
+        out.action = Action::Failed;
+        out.message = "creating namespace " + ns + ": " + r.error().describe();
+        report.outcomes.push_back(std::move(out));
+        continue;
+      }
+    }
+    auto applied = client_.apply(desired, {.fieldManager = kFieldManager, .force = true});
+    if (!applied) {
+      out.action = Action::Failed;
+      out.message = applied.error().describe();
+    } else {
+      out.action = Action::Applied;
+    }
+    report.outcomes.push_back(std::move(out));
+  }
+  return report;
+}
+
+DeleteReport Applier::remove(const std::vector<json>& objects) {
+  DeleteReport report;
+  for (const auto& o : objects) {
+    const OwnedKind* kind = ownedKind(o.value("kind", ""));
+    if (!kind || !kind->prunable) continue;
+    const json meta = o.value("metadata", json::object());
+    kube::DeleteOptions options{.propagationPolicy = "Background"};
+    if (meta.contains("uid")) options.preconditionUID = meta["uid"].get<std::string>();
+    auto r = client_.remove(kind->gvk, kind->namespaced ? meta.value("namespace", "") : "",
+                            meta.value("name", ""), options);
+    if (!r && !kube::isNotFound(r.error())) {
+      // A precondition conflict means the object was replaced since we listed it: not ours to judge now.
+      if (kube::isConflict(r.error())) continue;
+      report.errors.push_back(describeObject(o) + ": " + r.error().describe());
+      continue;
+    }
+    report.deleted.push_back(describeObject(o));
+  }
+  return report;
+}
+
+DeleteReport Applier::prune(const std::vector<RenderedObject>& desired, const Owner& owner) {
+  std::set<std::string> wanted;
+  for (const auto& d : desired) wanted.insert(objectKeyOf(d.object));
+  std::vector<json> stale;
+  DeleteReport report;
+  const auto& kinds = ownedKinds();
+  for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
+    if (!it->prunable) continue;
+    auto owned = live_.owned(*it, owner);
+    if (!owned) {
+      report.errors.push_back("listing " + it->gvk.kind + "s: " + owned.error().describe());
+      continue;
+    }
+    for (auto& o : *owned)
+      if (!wanted.count(objectKeyOf(o))) stale.push_back(std::move(o));
+  }
+  DeleteReport removed = remove(stale);
+  removed.errors.insert(removed.errors.begin(), report.errors.begin(), report.errors.end());
+  return removed;
+}
+
+DeleteReport Applier::uninstall(const Owner& owner) {
+  ClientLiveState direct(client_);
+  std::vector<json> all;
+  DeleteReport report;
+  const auto& kinds = ownedKinds();
+  for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
+    if (!it->prunable) continue;
+    auto owned = direct.owned(*it, owner);
+    if (!owned) {
+      report.errors.push_back("listing " + it->gvk.kind + "s: " + owned.error().describe());
+      continue;
+    }
+    for (auto& o : *owned) all.push_back(std::move(o));
+  }
+  DeleteReport removed = remove(all);
+  removed.errors.insert(removed.errors.begin(), report.errors.begin(), report.errors.end());
+  return removed;
+}
+
+std::string workloadNotReadyReason(const json& live) {
+  const std::string kind = live.value("kind", "");
+  const json meta = live.value("metadata", json::object());
+  const json spec = live.value("spec", json::object());
+  const json status = live.value("status", json::object());
+  if (meta.contains("deletionTimestamp")) return "being deleted";
+  if (num(status, "observedGeneration") < num(meta, "generation", 1)) return "spec change not observed yet";
+  if (kind == "DaemonSet") {
+    auto desired = num(status, "desiredNumberScheduled");
+    auto updated = num(status, "updatedNumberScheduled");
+    auto available = num(status, "numberAvailable");
+    if (updated < desired || available < desired)
+      return std::to_string(updated) + "/" + std::to_string(desired) + " updated, " +
+             std::to_string(available) + "/" + std::to_string(desired) + " available";
+    return "";
+  }
+  auto want = num(spec, "replicas", 1);
+  auto updated = num(status, "updatedReplicas");
+  auto available = num(status, "availableReplicas");
+  auto total = num(status, "replicas");
+  if (updated < want || available < want || total > updated)
+    return std::to_string(updated) + "/" + std::to_string(want) + " updated, " + std::to_string(available) +
+           "/" + std::to_string(want) + " available";
+  return "";
+}
+
+std::map<std::string, std::vector<std::string>> Applier::notReady(
+    const std::vector<RenderedObject>& desired) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& d : desired) {
+    const std::string kind = d.object.value("kind", "");
+    if (kind != "Deployment" && kind != "DaemonSet") continue;
+    const OwnedKind* k = ownedKind(kind);
+    const json& meta = d.object["metadata"];
+    auto live = live_.get(*k, meta.value("namespace", ""), meta.value("name", ""));
+    std::string reason;
+    if (!live) {
+      reason = live.error().describe();
+    } else if (!*live) {
+      reason = "missing";
+    } else {
+      reason = workloadNotReadyReason(**live);
+    }
+    if (!reason.empty()) out[d.component].push_back(describeObject(d.object) + ": " + reason);
+  }
+  return out;
+}
+
+}  // namespace iop::reconcilers

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "controller/reconciler.h"
+#include "kube/client.h"
+#include "reconcilers/applier.h"
+#include "reconcilers/event_recorder.h"
+#include "reconcilers/live_state.h"
+#include "reconcilers/profiles.h"
+
+namespace iop::reconcilers {
+
+struct IstioOperatorReconcilerOptions {
+  // The revision this operator reconciles: "" (or "default") for the default revision.
+  std::string revision;
+  std::string iopVersion;                   // the operator.istio.io/version label
+  const ProfileSource* profiles = nullptr;  // borrowed; null: the compiled-in profiles
+  // How soon to look again while workloads are not ready or a deletion is held.
+  std::chrono::milliseconds notReadyRequeue{3000};
+  std::chrono::milliseconds actionRequiredRequeue{10000};
+  // How soon to look again at a CR whose objects another CR owns: no event of ours fires when
+  // that other CR goes away (the objects' events name it), so poll to adopt them then.
+  std::chrono::milliseconds conflictRequeue{5000};
+};
+
+// Whether an IstioOperator (as JSON) is for `operatorRevision`: spec.revision equal to it,
+// with "" and "default" meaning the same thing.
+bool revisionMatches(const nlohmann::json& cr, const std::string& operatorRevision);
+
+// The IstioOperator reconciler: for one CR, finalizer, validation, render, apply, prune,
+// readiness, status and events; on deletion, uninstall what the CR owns and release the
+// finalizer. Level-based: reads the CR and live state each time, keeps no memory of what it
+// applied. Client, live state and events are borrowed and must outlive it. Thread-safe for
+// different Requests at once (the controller never runs one Request twice at once).
+class IstioOperatorReconciler final : public controller::Reconciler {
+ public:
+  IstioOperatorReconciler(kube::Client& client, LiveState& live, EventRecorder& events,
+                          IstioOperatorReconcilerOptions options);
+  controller::Result reconcile(const controller::Request& request) override;
+
+ private:
+  controller::Result reconcileLive(nlohmann::json cr);
+  controller::Result reconcileDeletion(const nlohmann::json& cr);
+  // Writes status when it differs from the CR's; false (and logs) when the write failed.
+  bool writeStatus(const nlohmann::json& cr, const nlohmann::json& status);
+
+  kube::Client& client_;
+  LiveState& live_;
+  EventRecorder& events_;
+  Applier applier_;
+  IstioOperatorReconcilerOptions options_;
+  std::unique_ptr<ProfileSource> builtinProfiles_;  // when options_.profiles is null
+};
+
+}  // namespace iop::reconcilers

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/informer_factory.h"
+#include "kube/client.h"
+#include "reconcilers/ownership.h"
+
+// Where the applier reads the live copies of the objects it writes. The operator reads its
+// informers' caches (so a reconcile with nothing to do sends no request at all); one-shot
+// commands read the API server directly.
+namespace iop::reconcilers {
+
+class LiveState {
+ public:
+  virtual ~LiveState() = default;
+  // The live object, nullopt when it does not exist. Thread-safe.
+  virtual kube::Result<std::optional<nlohmann::json>> get(const OwnedKind& kind, const std::string& ns,
+                                                          const std::string& name) = 0;
+  // Every object of `kind` (all namespaces) whose owning-resource labels name `owner`.
+  virtual kube::Result<std::vector<nlohmann::json>> owned(const OwnedKind& kind, const Owner& owner) = 0;
+};
+
+// Reads through the client: a GET per object, a LIST per kind. client is borrowed.
+class ClientLiveState final : public LiveState {
+ public:
+  explicit ClientLiveState(kube::Client& client) : client_(client) {}
+  kube::Result<std::optional<nlohmann::json>> get(const OwnedKind& kind, const std::string& ns,
+                                                  const std::string& name) override;
+  kube::Result<std::vector<nlohmann::json>> owned(const OwnedKind& kind, const Owner& owner) override;
+
+ private:
+  kube::Client& client_;
+};
+
+// Reads the caches of informers on every owned kind, cluster-wide, selecting
+// operator.istio.io/managed=Reconcile. Objects without that label are invisible here, which
+// is what the applier wants: it only skips or refuses objects carrying iop's labels, and
+// applies everything else. The factory is borrowed; informers() creates the informers (call
+// before the factory starts).
+class InformerLiveState final : public LiveState {
+ public:
+  explicit InformerLiveState(controller::InformerFactory& factory);
+  kube::Result<std::optional<nlohmann::json>> get(const OwnedKind& kind, const std::string& ns,
+                                                  const std::string& name) override;
+  kube::Result<std::vector<nlohmann::json>> owned(const OwnedKind& kind, const Owner& owner) override;
+  // The informers, one per owned kind, for adding event handlers.
+  std::vector<controller::Informer*> informers() const;
+
+ private:
+  std::map<std::string, controller::Informer*> byKind_;  // immutable after construction
+};
+
+// The label selector of the owned-kind informers.
+std::string managedSelector();
+
+}  // namespace iop::reconcilers

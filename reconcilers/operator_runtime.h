@@ -1,0 +1,58 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/manager.h"
+#include "kube/client.h"
+#include "reconcilers/event_recorder.h"
+#include "reconcilers/istio_operator_reconciler.h"
+#include "reconcilers/live_state.h"
+
+// The operator of one revision, assembled: a Manager with informers on IstioOperator CRs (in the
+// watched namespaces) and on every owned kind (cluster-wide, operator.istio.io/managed=Reconcile),
+// whose events become the owning CR's key, and the IstioOperator reconciler behind a controller.
+// `iop run` parses flags into OperatorOptions; tests run it in-process.
+namespace iop::reconcilers {
+
+struct OperatorOptions {
+  std::string revision;                      // "" or "default": the default revision
+  std::vector<std::string> watchNamespaces;  // empty: every namespace
+  std::string metricsAddress = ":8383";
+  std::string healthAddress = ":8081";
+  int workers = 4;
+  std::optional<controller::LeaderElectionConfig> leaderElection;
+  std::string iopVersion;
+  bool handleSignals = true;
+  std::chrono::milliseconds notReadyRequeue{3000};
+};
+
+// Lifecycle: construct (creates informers, starts nothing), run() once (blocks until stop(),
+// a signal or lost leadership), destroy after run() returned. client is borrowed.
+class OperatorRuntime {
+ public:
+  OperatorRuntime(kube::Client& client, OperatorOptions options);
+  ~OperatorRuntime();
+  OperatorRuntime(const OperatorRuntime&) = delete;
+  OperatorRuntime& operator=(const OperatorRuntime&) = delete;
+
+  std::optional<std::string> run() { return manager_->start(); }
+  void stop() { manager_->stop(); }  // thread-safe, non-blocking
+  controller::Manager& manager() { return *manager_; }
+
+ private:
+  bool watched(const std::string& ns) const;
+
+  OperatorOptions options_;
+  std::unique_ptr<controller::Manager> manager_;
+  std::unique_ptr<InformerLiveState> live_;
+  std::unique_ptr<EventRecorder> events_;
+  std::unique_ptr<IstioOperatorReconciler> reconciler_;
+};
+
+// "a,b, c" -> {"a","b","c"}; blanks dropped.
+std::vector<std::string> splitNamespaces(const std::string& commaList);
+
+}  // namespace iop::reconcilers
