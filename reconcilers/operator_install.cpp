@@ -22,7 +22,7 @@ std::string joinComma(const std::vector<std::string>& items) {
 // The verbs of an object iop creates, keeps in shape and prunes.
 const json kManage = {"get", "list", "watch", "create", "update", "patch", "delete"};
 
-// Least privilege for what the reconciler writes (see reconcilers/render_*.cpp for the kinds):
+// Least privilege for what the reconciler writes (reconcilers/ownership.cpp lists the kinds):
 // no `*` anywhere, no Secrets, and no delete of CRDs or namespaces (prune never deletes
 // those). `escalate` and `bind` are needed because istiod's ClusterRoles grant permissions the
 // operator itself does not hold, which RBAC otherwise refuses to let it create.
@@ -40,14 +40,19 @@ json clusterRoleRules() {
       {{"apiGroups", {""}},
        {"resources", {"namespaces"}},
        {"verbs", {"get", "list", "watch", "create", "patch"}}},
-      {{"apiGroups", {""}}, {"resources", {"configmaps", "serviceaccounts", "services"}}, {"verbs", kManage}},
+      {{"apiGroups", {""}},
+       {"resources", {"configmaps", "resourcequotas", "serviceaccounts", "services"}},
+       {"verbs", kManage}},
+      {{"apiGroups", {"discovery.k8s.io"}}, {"resources", {"endpointslices"}}, {"verbs", kManage}},
       {{"apiGroups", {""}}, {"resources", {"events"}}, {"verbs", {"create", "patch"}}},
       {{"apiGroups", {"events.k8s.io"}}, {"resources", {"events"}}, {"verbs", {"create", "patch"}}},
       {{"apiGroups", {"apps"}}, {"resources", {"deployments", "daemonsets"}}, {"verbs", kManage}},
       {{"apiGroups", {"autoscaling"}}, {"resources", {"horizontalpodautoscalers"}}, {"verbs", kManage}},
       {{"apiGroups", {"policy"}}, {"resources", {"poddisruptionbudgets"}}, {"verbs", kManage}},
       {{"apiGroups", {"admissionregistration.k8s.io"}},
-       {"resources", {"mutatingwebhookconfigurations", "validatingwebhookconfigurations"}},
+       {"resources",
+        {"mutatingwebhookconfigurations", "validatingwebhookconfigurations", "validatingadmissionpolicies",
+         "validatingadmissionpolicybindings"}},
        {"verbs", kManage}},
       {{"apiGroups", {"rbac.authorization.k8s.io"}},
        {"resources", {"clusterroles", "clusterrolebindings", "roles", "rolebindings"}},

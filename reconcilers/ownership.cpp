@@ -27,6 +27,8 @@ const std::vector<OwnedKind>& ownedKinds() {
       {{"rbac.authorization.k8s.io", "v1", "RoleBinding"}, true, true},
       {{"admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"}, false, true},
       {{"admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"}, false, true},
+      {{"admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy"}, false, true},
+      {{"admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding"}, false, true},
       {{"", "v1", "ConfigMap"}, true, true},
       {{"", "v1", "ResourceQuota"}, true, true},
       {{"apps", "v1", "Deployment"}, true, true},
@@ -34,6 +36,7 @@ const std::vector<OwnedKind>& ownedKinds() {
       {{"autoscaling", "v2", "HorizontalPodAutoscaler"}, true, true},
       {{"policy", "v1", "PodDisruptionBudget"}, true, true},
       {{"", "v1", "Service"}, true, true},
+      {{"discovery.k8s.io", "v1", "EndpointSlice"}, true, true},
   };
   return kinds;
 }
