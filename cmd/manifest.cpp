@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 
+#include "cmd/cluster_flags.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
 #include "reconcilers/render.h"
@@ -50,7 +51,7 @@ int generate(const ManifestFlags& flags) {
       std::ifstream in(f);
       if (!in) {
         std::cerr << "error: cannot read " << f << "\n";
-        return 1;
+        return kExitBadInput;
       }
       std::stringstream ss;
       ss << in.rdbuf();
@@ -73,7 +74,7 @@ int generate(const ManifestFlags& flags) {
       std::cerr
           << "error: --component " << c
           << ": unknown component (known: Base, Pilot, IngressGateways, EgressGateways, Cni, Ztunnel)\n";
-      return 1;
+      return kExitBadInput;
     }
     options.components.insert(*name);
   }
@@ -81,13 +82,13 @@ int generate(const ManifestFlags& flags) {
   auto parsed = reconcilers::composeIstioOperator(inputs, sets, *profiles);
   if (!parsed.ok()) {
     for (const auto& e : parsed.errors) std::cerr << "error: " << e.str() << "\n";
-    return 1;
+    return kExitBadInput;
   }
   auto result = reconcilers::render(*parsed.iop, options);
   for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
   if (!result.ok()) {
     for (const auto& e : result.errors) std::cerr << "error: " << e.str() << "\n";
-    return 1;
+    return kExitBadInput;
   }
   bool first = true;
   for (const auto& o : result.objects) {
@@ -112,7 +113,8 @@ void addManifest(CLI::App& root) {
       "  iop manifest generate -f gateways.yaml --set values.global.hub=docker.io/istio --component "
       "IngressGateways\n"
       "\nErrors name the field at fault (e.g. spec.components.ingressGateway: unknown field; did you mean\n"
-      "ingressGateways?) and exit with status 1.");
+      "ingressGateways?) and exit with status 2.\n" +
+      std::string(kExitCodesHelp));
   auto flags = std::make_shared<ManifestFlags>();
   gen->add_option("-f,--filename", flags->files,
                   "IstioOperator YAML/JSON file; repeat to overlay several (later wins); - reads stdin");

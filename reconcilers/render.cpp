@@ -125,6 +125,11 @@ json mergeWithProfile(const IstioOperator& iop, const json& profile) {
   if (auto hub = spec.find("hub"); hub != spec.end() && !hub->is_null()) values["global"]["hub"] = *hub;
   if (auto tag = spec.find("tag"); tag != spec.end() && !tag->is_null()) values["global"]["tag"] = *tag;
   if (auto rev = spec.find("revision"); rev != spec.end() && !rev->is_null()) values["revision"] = *rev;
+  // spec.namespace moves the whole control plane: the charts place istiod's ServiceAccount, RBAC
+  // and webhooks by global.istioNamespace, so a fallback for the Deployment alone would split it.
+  if (auto ns = spec.find("namespace");
+      ns != spec.end() && ns->is_string() && !ns->get<std::string>().empty())
+    values["global"]["istioNamespace"] = *ns;
   if (auto cv = spec.find("compatibilityVersion"); cv != spec.end() && !cv->is_null())
     values["compatibilityVersion"] = *cv;
   if (auto mesh = spec.find("meshConfig"); mesh != spec.end() && mesh->is_object()) {

@@ -45,7 +45,7 @@ TEST_CASE("manifest generate reports invalid input with the field path and exits
       "  profile: empty\n  revision: 1.8.0\n  components:\n    ingressGateway:\n    - name: "
       "istio-ingressgateway\n");
   auto r = iop::test::run({IOP_BINARY, "manifest", "generate", "-f", file});
-  CHECK(r.exitCode == 1);
+  CHECK(r.exitCode == 2);
   CHECK_THAT(
       r.out,
       Catch::Contains("error: spec.components.ingressGateway: unknown field; did you mean ingressGateways?"));
@@ -54,13 +54,13 @@ TEST_CASE("manifest generate reports invalid input with the field path and exits
 }
 
 TEST_CASE("manifest generate fails on a missing file a bad --set and an unknown component", "[cli]") {
-  CHECK(iop::test::run({IOP_BINARY, "manifest", "generate", "-f", "/nonexistent/iop.yaml"}).exitCode == 1);
+  CHECK(iop::test::run({IOP_BINARY, "manifest", "generate", "-f", "/nonexistent/iop.yaml"}).exitCode == 2);
   auto set =
       iop::test::run({IOP_BINARY, "manifest", "generate", "--set", "components.pilot.k8s.replicaCount=many"});
-  CHECK(set.exitCode == 1);
+  CHECK(set.exitCode == 2);
   CHECK_THAT(set.out, Catch::Contains("spec.components.pilot.k8s.replicaCount: expected an integer"));
   auto comp = iop::test::run({IOP_BINARY, "manifest", "generate", "--component", "Sidecar"});
-  CHECK(comp.exitCode == 1);
+  CHECK(comp.exitCode == 2);
   CHECK_THAT(comp.out, Catch::Contains("unknown component"));
 }
 

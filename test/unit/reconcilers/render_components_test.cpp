@@ -353,3 +353,19 @@ TEST_CASE("The stable profile adds the stable-channel ValidatingAdmissionPolicy 
   CHECK_FALSE(findObject(renderYaml(kHeader + "spec: {}\n"), "ValidatingAdmissionPolicy",
                          "stable-channel-policy-istio-system.istio.io"));
 }
+
+TEST_CASE("spec.namespace moves every namespaced object of the control plane, with or without Base",
+          "[render]") {
+  auto r = renderYaml(
+      "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: cp}\n"
+      "spec:\n  profile: minimal\n  namespace: my-ns\n  components:\n    base: {enabled: false}\n");
+  int namespaced = 0;
+  for (const auto& o : r.objects) {
+    if (!o.object["metadata"].contains("namespace")) continue;
+    ++namespaced;
+    INFO(o.object["kind"] << " " << o.object["metadata"]["name"]);
+    CHECK(o.object["metadata"]["namespace"] == "my-ns");
+  }
+  CHECK(namespaced >= 6);  // ServiceAccount, Role, RoleBinding, ConfigMaps, Deployment, Service...
+  CHECK(findObject(r, "ClusterRole", "istiod-clusterrole-my-ns") != nullptr);
+}
