@@ -117,7 +117,7 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
   };
 
   std::set<std::string> profileNames = options_.profiles->names();
-  auto parsed = parseIstioOperator(userDocument(cr), {.profiles = profileNames});
+  auto parsed = istioOperatorFromJson(userDocument(cr), {.profiles = profileNames});
   if (!parsed.ok()) {
     std::vector<std::string> errs;
     for (const auto& e : parsed.errors) errs.push_back(e.str());

@@ -36,7 +36,9 @@ const std::vector<OwnedKind>& ownedKinds() {
       {{"autoscaling", "v2", "HorizontalPodAutoscaler"}, true, true},
       {{"policy", "v1", "PodDisruptionBudget"}, true, true},
       {{"", "v1", "Service"}, true, true},
-      {{"discovery.k8s.io", "v1", "EndpointSlice"}, true, true},
+      // Not EndpointSlice: the endpointslice controller copies a Service's labels, ownership
+      // labels included, onto the slices it makes, so prune would delete them in a loop. The
+      // one slice iop renders (remote istiod) is applied but never pruned.
   };
   return kinds;
 }
