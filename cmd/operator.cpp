@@ -10,6 +10,8 @@
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
 #include "reconcilers/operator_install.h"
+#include "reconcilers/operator_runtime.h"
+#include "reconcilers/ownership.h"
 #include "reconcilers/yaml_json.h"
 
 namespace iop::cmd {
@@ -35,19 +37,6 @@ struct RemoveFlags {
   bool yes = false;
   bool dryRun = false;
 };
-
-std::string describe(const json& o) {
-  std::string ns = o["metadata"].value("namespace", "");
-  return o.value("kind", "") + " " + (ns.empty() ? "" : ns + "/") + o["metadata"].value("name", "");
-}
-
-std::vector<std::string> splitComma(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
 
 // Reads the IstioOperator CRs of -f files; every problem is printed with its file.
 bool readCRs(const InitFlags& f, std::vector<json>& out) {
@@ -114,7 +103,7 @@ bool waitForEstablished(kube::Client& client, const std::string& crdName) {
 }
 
 int runInit(InitFlags& f) {
-  f.install.watchedNamespaces = splitComma(f.watched);
+  f.install.watchedNamespaces = reconcilers::splitNamespaces(f.watched);
   f.install.iopVersion = kVersion;
   auto install = reconcilers::renderOperatorInstall(f.install);
   for (const auto& e : install.errors) std::cerr << "error: " << e.str() << "\n";
@@ -135,12 +124,13 @@ int runInit(InitFlags& f) {
   for (const auto& o : install.objects) {
     auto r = client->apply(o, {.fieldManager = kFieldManager, .force = true});
     if (!r) {
-      std::cerr << "error: applying " << describe(o) << ": " << r.error().describe() << "\n";
+      std::cerr << "error: applying " << reconcilers::describeObject(o) << ": " << r.error().describe()
+                << "\n";
       return kExitFailed;
     }
-    std::cout << "  applied " << describe(o) << "\n";
+    std::cout << "  applied " << reconcilers::describeObject(o) << "\n";
     if (o["kind"] == "CustomResourceDefinition" && !waitForEstablished(*client, o["metadata"]["name"])) {
-      std::cerr << "error: " << describe(o) << " did not become Established within 30s\n";
+      std::cerr << "error: " << reconcilers::describeObject(o) << " did not become Established within 30s\n";
       return kExitFailed;
     }
   }
@@ -148,10 +138,11 @@ int runInit(InitFlags& f) {
     // The CR belongs to the user (and to GitOps tools): apply it as kubectl would, not as iop.
     auto r = client->apply(cr, {.fieldManager = "kubectl", .force = false});
     if (!r) {
-      std::cerr << "error: applying " << describe(cr) << ": " << r.error().describe() << "\n";
+      std::cerr << "error: applying " << reconcilers::describeObject(cr) << ": " << r.error().describe()
+                << "\n";
       return kExitFailed;
     }
-    std::cout << "  applied " << describe(cr) << "\n";
+    std::cout << "  applied " << reconcilers::describeObject(cr) << "\n";
   }
   std::cout << "Done: Deployment " << f.install.operatorNamespace << "/"
             << reconcilers::operatorName(f.install.revision) << " runs the operator.\n";
@@ -207,7 +198,7 @@ int runRemove(const RemoveFlags& f) {
     return kExitOK;
   }
   std::cout << "These objects will be removed (the CRD, namespaces and IstioOperator CRs stay):\n";
-  for (const auto& [kind, o] : found) std::cout << "  " << describe(o) << "\n";
+  for (const auto& [kind, o] : found) std::cout << "  " << reconcilers::describeObject(o) << "\n";
   if (f.dryRun) return kExitOK;
   if (!confirm("Remove them?", f.yes)) return kExitFailed;
   int failures = 0;
@@ -215,11 +206,12 @@ int runRemove(const RemoveFlags& f) {
     auto r = client->remove(kind->gvk, kind->namespaced ? o["metadata"].value("namespace", "") : "",
                             o["metadata"].value("name", ""), {.propagationPolicy = "Background"});
     if (!r && !kube::isNotFound(r.error())) {
-      std::cerr << "error: deleting " << describe(o) << ": " << r.error().describe() << "\n";
+      std::cerr << "error: deleting " << reconcilers::describeObject(o) << ": " << r.error().describe()
+                << "\n";
       ++failures;
       continue;
     }
-    std::cout << "  removed " << describe(o) << "\n";
+    std::cout << "  removed " << reconcilers::describeObject(o) << "\n";
   }
   return failures == 0 ? kExitOK : kExitFailed;
 }
