@@ -55,21 +55,7 @@ std::vector<json> renderBase(const ComponentInput& in) {
                            {"namespace", istioNs},
                            {"path", "/validate"}};
     }
-    std::string caBundle = getString(v, "base.validationCABundle");
-    if (!caBundle.empty()) client["caBundle"] = caBundle;
-    json hook = {
-        {"name", "validation.istio.io"},
-        {"clientConfig", client},
-        {"rules",
-         {{{"operations", {"CREATE", "UPDATE"}},
-           {"apiGroups",
-            {"security.istio.io", "networking.istio.io", "telemetry.istio.io", "extensions.istio.io"}},
-           {"apiVersions", {"*"}},
-           {"resources", {"*"}}}}},
-        {"failurePolicy",
-         !caBundle.empty() ? "Fail" : getString(v, "base.validationFailurePolicy", "Ignore")},
-        {"sideEffects", "None"},
-        {"admissionReviewVersions", {"v1"}}};
+    json hook = istioValidationWebhook("validation.istio.io", client, v);
     out.push_back({{"apiVersion", "admissionregistration.k8s.io/v1"},
                    {"kind", "ValidatingWebhookConfiguration"},
                    {"metadata", meta("istiod-default-validator", "", l)},

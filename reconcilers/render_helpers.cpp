@@ -79,4 +79,21 @@ json rule(std::vector<std::string> groups, std::vector<std::string> resources,
   return {{"apiGroups", groups}, {"resources", resources}, {"verbs", verbs}};
 }
 
+json istioValidationWebhook(const std::string& name, json clientConfig, const json& values) {
+  std::string caBundle = getString(values, "base.validationCABundle");
+  if (!caBundle.empty()) clientConfig["caBundle"] = caBundle;
+  return {{"name", name},
+          {"clientConfig", clientConfig},
+          {"rules",
+           {{{"operations", {"CREATE", "UPDATE"}},
+             {"apiGroups",
+              {"security.istio.io", "networking.istio.io", "telemetry.istio.io", "extensions.istio.io"}},
+             {"apiVersions", {"*"}},
+             {"resources", {"*"}}}}},
+          {"failurePolicy",
+           !caBundle.empty() ? "Fail" : getString(values, "base.validationFailurePolicy", "Ignore")},
+          {"sideEffects", "None"},
+          {"admissionReviewVersions", {"v1"}}};
+}
+
 }  // namespace iop::reconcilers::detail

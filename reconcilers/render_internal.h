@@ -68,4 +68,9 @@ void applyK8sSettings(std::vector<nlohmann::json>& objects, const ComponentSpec&
 // Appends an error (with the overlay's field path) for each path that matches nothing.
 void applyOverlays(std::vector<nlohmann::json>& objects, const ComponentSpec& spec, FieldErrors& errors);
 
+// The config-validation webhook both Base (default revision) and Pilot (per revision) render:
+// Istio's API groups, CREATE/UPDATE, failing closed only when a CA bundle is given in values.
+nlohmann::json istioValidationWebhook(const std::string& name, nlohmann::json clientConfig,
+                                      const nlohmann::json& values);
+
 }  // namespace iop::reconcilers::detail

@@ -349,22 +349,8 @@ std::vector<json> renderPilot(const ComponentInput& in) {
     } else {
       client["service"] = {{"name", name}, {"namespace", istioNs}, {"path", "/validate"}};
     }
-    std::string caBundle = getString(v, "base.validationCABundle");
-    if (!caBundle.empty()) client["caBundle"] = caBundle;
-    json hook = {
-        {"name", "rev.validation.istio.io"},
-        {"clientConfig", client},
-        {"rules",
-         {{{"operations", {"CREATE", "UPDATE"}},
-           {"apiGroups",
-            {"security.istio.io", "networking.istio.io", "telemetry.istio.io", "extensions.istio.io"}},
-           {"apiVersions", {"*"}},
-           {"resources", {"*"}}}}},
-        {"failurePolicy",
-         !caBundle.empty() ? "Fail" : getString(v, "base.validationFailurePolicy", "Ignore")},
-        {"sideEffects", "None"},
-        {"admissionReviewVersions", {"v1"}},
-        {"objectSelector", {{"matchExpressions", {expr("istio.io/rev", "In", {rev})}}}}};
+    json hook = istioValidationWebhook("rev.validation.istio.io", client, v);
+    hook["objectSelector"] = {{"matchExpressions", {expr("istio.io/rev", "In", {rev})}}};
     out.push_back({{"apiVersion", "admissionregistration.k8s.io/v1"},
                    {"kind", "ValidatingWebhookConfiguration"},
                    {"metadata", meta("istio-validator" + sfx + "-" + istioNs, "", vwcLabels)},
