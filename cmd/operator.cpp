@@ -9,9 +9,11 @@
 #include "cmd/cluster_flags.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
+#include "reconcilers/istio_operator.h"
 #include "reconcilers/operator_install.h"
 #include "reconcilers/operator_runtime.h"
 #include "reconcilers/ownership.h"
+#include "reconcilers/profiles.h"
 #include "reconcilers/yaml_json.h"
 
 namespace iop::cmd {
@@ -60,25 +62,21 @@ bool readCRs(const InitFlags& f, std::vector<json>& out) {
     }
     for (auto& cr : docs) {
       if (cr.is_null()) continue;
-      if (!cr.is_object() || cr.value("kind", "") != "IstioOperator") {
-        std::cerr << "error: " << path << ": expected kind IstioOperator (install.istio.io/v1alpha1), got "
-                  << (cr.is_object() ? "\"" + cr.value("kind", "") + "\"" : "a non-object document") << "\n";
-        ok = false;
-        continue;
-      }
-      std::string name = cr["metadata"].value("name", "");
-      if (name.empty()) {
-        std::cerr << "error: " << path << ": metadata.name is required\n";
+      // The same validation the operator runs: every problem, each with its field path.
+      auto parsed =
+          reconcilers::istioOperatorFromJson(cr, {.profiles = reconcilers::ProfileSource().names()});
+      if (!parsed.ok()) {
+        for (const auto& e : parsed.errors) std::cerr << "error: " << path << ": " << e.str() << "\n";
         ok = false;
         continue;
       }
       const auto& rev = f.install.revision;
-      std::string crRev = cr.contains("spec") ? cr["spec"].value("revision", "") : "";
+      const std::string crRev = parsed.iop->revision();
       if (crRev.empty() && !rev.empty() && rev != "default") {
         cr["spec"]["revision"] = rev;  // the operator of --revision only reconciles its own CRs
       } else if (crRev != rev && !(crRev.empty() && rev == "default")) {
-        std::cerr << "error: " << path << ": IstioOperator " << name << " has spec.revision \"" << crRev
-                  << "\" but the operator is for revision \"" << rev
+        std::cerr << "error: " << path << ": IstioOperator " << parsed.iop->name << " has spec.revision \""
+                  << crRev << "\" but the operator is for revision \"" << rev
                   << "\": it would never reconcile it; fix the file or --revision\n";
         ok = false;
         continue;
