@@ -6,7 +6,8 @@ pkgs=(
   build-essential cmake ninja-build pkg-config git curl openssl python3 ca-certificates
   libboost1.81-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
   prometheus-cpp-dev libcli11-dev catch2 clang-format
-  python3-yaml
+  python3-yaml ccache
+  clang-14 libclang-rt-14-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do
