@@ -48,6 +48,9 @@ struct Client::Impl {
 
   // Discovery cache: "group/version" -> resources served there. Guards discovery only.
   std::mutex discoveryMu;
+  // Held across a discovery fetch: informers starting together all miss at once, and the ones
+  // that wait must see the fetch's result rather than a half-filled cache.
+  std::mutex discoveryRefreshMu;
   std::map<std::string, std::vector<ResourceInfo>> discovered;
   // When "/api" or "/apis" was last fetched: a miss refetches at most once a second, so a kind
   // that is simply not installed does not turn every call into a discovery download.

@@ -76,12 +76,12 @@ std::vector<ResourceInfo> fromResourceList(const GroupVersionKind& gv, const jso
 Result<void> Client::Impl::refreshDiscovery(const GroupVersionKind& gvk) {
   const bool core = gvk.group.empty();
   const std::string root = core ? "/api" : "/apis";
+  std::lock_guard refreshing(discoveryRefreshMu);
   {
     std::lock_guard lock(discoveryMu);
     auto now = options.clock();
     auto it = lastDiscovery.find(root);
     if (it != lastDiscovery.end() && now - it->second < std::chrono::seconds(1)) return {};
-    lastDiscovery[root] = now;
   }
   CancelToken none;
   auto r = execute("GET", root, "", "", "", kAggregatedAccept, none, true);
@@ -97,6 +97,7 @@ Result<void> Client::Impl::refreshDiscovery(const GroupVersionKind& gvk) {
       it = isCore == core ? discovered.erase(it) : std::next(it);
     }
     for (auto& [gv, list] : fresh) discovered[gv] = std::move(list);
+    lastDiscovery[root] = options.clock();
     return {};
   }
   // Unaggregated server: fetch just the group version asked about.
@@ -115,6 +116,7 @@ Result<void> Client::Impl::refreshDiscovery(const GroupVersionKind& gvk) {
   auto infos = fromResourceList(gvk, list);
   std::lock_guard lock(discoveryMu);
   discovered[gvk.apiVersion()] = std::move(infos);
+  lastDiscovery[root] = options.clock();
   return {};
 }
 

@@ -1,6 +1,7 @@
 // The RBAC `iop operator init` ships is enough for the operator it deploys: the operator runs
 // as a local process exactly as its Deployment would (args, env, the ServiceAccount's token).
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -56,7 +57,7 @@ TEST_CASE(
       "\n"
       "spec:\n  profile: default\n  revision: " +
       rev + "\n  namespace: " + ns + "\n";
-  REQUIRE(kubectl({"create", "namespace", ns}).exitCode == 0);
+  // init created the watched namespace.
   auto applied = kubectl({"apply", "-f", "-"}, cr);
   INFO(applied.out);
   REQUIRE(applied.exitCode == 0);
