@@ -35,6 +35,13 @@ ProcessResult kubectl(const std::vector<std::string>& args, const std::string& s
   return run(argv, stdinText);
 }
 
+std::string kubectlJsonpath(const std::vector<std::string>& args, const std::string& path) {
+  std::vector<std::string> a = args;
+  a.push_back("-o=jsonpath=" + path);
+  auto r = kubectl(a);
+  return r.exitCode == 0 ? r.out : "";
+}
+
 std::string uniqueName(const std::string& prefix) {
   static std::atomic<int> counter{0};
   return prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter);

@@ -16,6 +16,9 @@ std::string serverURL();  // https://127.0.0.1:PORT of the test cluster's kube-a
 // Runs kubectl against the test cluster as a user would: `kubectl --kubeconfig K args...`.
 ProcessResult kubectl(const std::vector<std::string>& args, const std::string& stdinText = "");
 
+// `kubectl args... -o=jsonpath=PATH`'s output, or "" when kubectl fails (e.g. NotFound).
+std::string kubectlJsonpath(const std::vector<std::string>& args, const std::string& path);
+
 // A name unique within this test run, e.g. uniqueName("cm") -> "cm-4821-7".
 std::string uniqueName(const std::string& prefix);
 

@@ -6,31 +6,14 @@
 #include <thread>
 
 #include "test/support/cluster.h"
+#include "test/support/eventually.h"
 #include "test/support/operator_process.h"
 
+using iop::test::eventually;
 using iop::test::kubectl;
+using iop::test::kubectlJsonpath;
 using iop::test::uniqueName;
 using json = nlohmann::json;
-
-namespace {
-
-std::string jsonpath(const std::vector<std::string>& args, const std::string& path) {
-  std::vector<std::string> a = args;
-  a.push_back("-o=jsonpath=" + path);
-  auto r = kubectl(a);
-  return r.exitCode == 0 ? r.out : "";
-}
-
-bool eventually(const std::function<bool()>& cond, std::chrono::seconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
-  return cond();
-}
-
-}  // namespace
 
 TEST_CASE(
     "an operator running with the ServiceAccount token init created reconciles the default profile "
@@ -64,14 +47,16 @@ TEST_CASE(
 
   bool healthy = eventually(
       [&] {
-        return jsonpath({"-n", ns, "get", "istiooperator", "control-plane"}, "{.status.status}") == "HEALTHY";
+        return kubectlJsonpath({"-n", ns, "get", "istiooperator", "control-plane"}, "{.status.status}") ==
+               "HEALTHY";
       },
       std::chrono::seconds(90));
-  INFO("status: " << jsonpath({"-n", ns, "get", "istiooperator", "control-plane"}, "{.status}"));
+  INFO("status: " << kubectlJsonpath({"-n", ns, "get", "istiooperator", "control-plane"}, "{.status}"));
   INFO("operator log:\n" << op.log());
   CHECK(healthy);
-  CHECK(jsonpath({"-n", ns, "get", "deployment", "istiod-" + rev}, "{.status.availableReplicas}") == "1");
-  CHECK(jsonpath({"-n", ns, "get", "deployment", "istio-ingressgateway"}, "{.metadata.name}") ==
+  CHECK(kubectlJsonpath({"-n", ns, "get", "deployment", "istiod-" + rev}, "{.status.availableReplicas}") ==
+        "1");
+  CHECK(kubectlJsonpath({"-n", ns, "get", "deployment", "istio-ingressgateway"}, "{.metadata.name}") ==
         "istio-ingressgateway");
   std::string log = op.log();
   CHECK(log.find("Forbidden") == std::string::npos);
@@ -82,7 +67,7 @@ TEST_CASE(
   auto deleted = kubectl({"-n", ns, "delete", "istiooperator", "control-plane", "--timeout=60s"});
   INFO(deleted.out);
   CHECK(deleted.exitCode == 0);
-  CHECK(jsonpath({"-n", ns, "get", "deployment", "-o", "name"}, "") == "");
+  CHECK(kubectlJsonpath({"-n", ns, "get", "deployment", "-o", "name"}, "") == "");
   log = op.log();
   CHECK(log.find("Forbidden") == std::string::npos);
   CHECK(log.find("forbidden") == std::string::npos);

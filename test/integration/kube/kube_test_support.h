@@ -9,6 +9,7 @@
 
 #include "kube/client.h"
 #include "test/support/cluster.h"
+#include "test/support/eventually.h"
 
 // Shared by the kube/ integration tests: clients for the test cluster and a namespace per test.
 namespace iop::kube::testing {
@@ -64,15 +65,7 @@ inline nlohmann::json configMap(const std::string& ns, const std::string& name, 
           {"data", std::move(data)}};
 }
 
-// Polls until `check` is true or the deadline passes; returns the last result.
-inline bool eventually(const std::function<bool()>& check, std::chrono::milliseconds deadline = 20s) {
-  auto end = std::chrono::steady_clock::now() + deadline;
-  while (true) {
-    if (check()) return true;
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(100ms);
-  }
-}
+using iop::test::eventually;
 
 inline std::string describe(const Error& e) {
   return e.describe();
