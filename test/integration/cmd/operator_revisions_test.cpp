@@ -79,6 +79,13 @@ TEST_CASE(
   REQUIRE(operatorStamps(b).size() == 7);
   CHECK(operatorStamps(a) == stampsA);
 
+  // version --remote names both operators of the namespace, by revision.
+  auto versions = iop_({"version", "--remote", "-n", ns});
+  INFO(versions.out);
+  CHECK(versions.exitCode == 0);
+  CHECK(versions.out.find("operator revision " + a + ": version ") != std::string::npos);
+  CHECK(versions.out.find("Deployment " + ns + "/istio-operator-" + b) != std::string::npos);
+
   auto removeB = iop_({"operator", "remove", "--revision", b, "--skip-confirmation"});
   INFO(removeB.out);
   REQUIRE(removeB.exitCode == 0);
