@@ -1,13 +1,13 @@
 // `iop install` and `iop uninstall`: the operator's reconcile, once, in-process (the same
 // renderer and applier), for clusters without an operator, like istioctl install.
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "cmd/cluster_flags.h"
+#include "cmd/duration_flag.h"
+#include "cmd/istio_operator_input.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
 #include "reconcilers/applier.h"
@@ -27,7 +27,7 @@ struct InstallFlags {
   std::string ns = "istio-system";
   bool dryRun = false;
   bool yes = false;
-  int readinessTimeoutSeconds = 300;
+  std::string readinessTimeout = "300s";
 };
 
 struct UninstallFlags {
@@ -40,43 +40,15 @@ struct UninstallFlags {
   bool dryRun = false;
 };
 
-bool readInputs(const std::vector<std::string>& files, std::vector<reconcilers::InputFile>& out) {
-  for (const auto& f : files) {
-    std::ifstream in(f);
-    if (!in) {
-      std::cerr << "error: " << f << ": cannot read the file\n";
-      return false;
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    out.push_back({f, ss.str()});
-  }
-  return true;
-}
-
-// The IstioOperator the files and flags describe, named and namespaced (the owner of what it installs).
-std::optional<reconcilers::IstioOperator> compose(const std::vector<std::string>& files,
-                                                  const std::vector<std::string>& sets,
-                                                  const std::string& revision, const std::string& ns,
-                                                  const reconcilers::ProfileSource& profiles) {
-  std::vector<reconcilers::InputFile> inputs;
-  if (!readInputs(files, inputs)) return std::nullopt;
-  std::vector<std::string> all = sets;
-  if (!revision.empty()) all.push_back("revision=" + revision);
-  auto parsed = reconcilers::composeIstioOperator(inputs, all, profiles);
-  if (!parsed.ok()) {
-    for (const auto& e : parsed.errors) std::cerr << "error: " << e.str() << "\n";
-    return std::nullopt;
-  }
-  auto iop = *parsed.iop;
-  if (iop.name.empty()) iop.name = "installed-state";
-  if (iop.namespace_.empty()) iop.namespace_ = ns;
-  return iop;
-}
-
 int runInstall(const InstallFlags& f) {
+  auto readinessTimeout = parseDuration(f.readinessTimeout);
+  if (!readinessTimeout) {
+    std::cerr << "error: --readiness-timeout " << f.readinessTimeout
+              << ": expected a duration such as 300s, 5m or 1m30s (a bare number is seconds)\n";
+    return kExitBadInput;
+  }
   reconcilers::ProfileSource profiles;
-  auto iop = compose(f.files, f.sets, f.revision, f.ns, profiles);
+  auto iop = composeFromFlags(f.files, f.sets, f.revision, f.ns, profiles);
   if (!iop) return kExitBadInput;
   auto rendered = reconcilers::render(*iop, {.iopVersion = kVersion, .profiles = &profiles});
   for (const auto& w : rendered.warnings) std::cerr << "warning: " << w << "\n";
@@ -118,7 +90,7 @@ int runInstall(const InstallFlags& f) {
   for (const auto& e : pruned.errors) std::cerr << "error: pruning " << e << "\n";
   if (!pruned.ok()) return kExitFailed;
 
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(f.readinessTimeoutSeconds);
+  auto deadline = std::chrono::steady_clock::now() + *readinessTimeout;
   while (true) {
     auto pending = applier.notReady(rendered.objects);
     if (pending.empty()) break;
@@ -143,7 +115,7 @@ int runUninstall(const UninstallFlags& f) {
   if (!f.revision.empty()) selector += std::string(",") + reconcilers::kRevisionLabel + "=" + f.revision;
   if (!f.files.empty()) {
     reconcilers::ProfileSource profiles;
-    auto iop = compose(f.files, {}, "", f.ns, profiles);
+    auto iop = composeFromFlags(f.files, {}, "", f.ns, profiles);
     if (!iop) return kExitBadInput;
     selector = reconcilers::Owner{iop->name, iop->namespace_}.labelSelector();
   }
@@ -200,11 +172,15 @@ void addInstall(CLI::App& root) {
       ->capture_default_str();
   i->add_flag("--dry-run,--dryRun", f->dryRun, "Print the objects instead of applying them");
   i->add_flag("-y,--skip-confirmation", f->yes, "Do not ask for confirmation");
-  i->add_option("--readiness-timeout", f->readinessTimeoutSeconds,
-                "Seconds to wait for workloads to be ready")
+  i->add_option("--readiness-timeout", f->readinessTimeout,
+                "How long to wait for workloads to be ready (300s, 5m; a bare number is seconds)")
       ->capture_default_str();
-  i->footer(std::string("Examples:\n  iop install -f control-plane.yaml --revision 1-8-0 -y\n\n") +
-            kExitCodesHelp);
+  i->footer(
+      std::string("Examples:\n"
+                  "  iop install -f control-plane.yaml --revision 1-8-0 -y\n"
+                  "  iop install -n istio-system -f gateways.yaml --revision 1-8-1 --readiness-timeout 5m\n"
+                  "  iop install -f gateways.yaml --set values.global.hub=docker.io/istio --dry-run\n\n") +
+      kExitCodesHelp);
   i->callback([f] { setExitCode(runInstall(*f)); });
 
   auto u = std::make_shared<UninstallFlags>();

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cmd/cluster_flags.h"
+#include "cmd/istio_operator_input.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
 #include "reconcilers/render.h"
@@ -16,6 +17,8 @@ namespace iop::cmd {
 namespace {
 
 struct ManifestFlags {
+  ClusterFlags cluster;  // accepted like istioctl's; generate never contacts a cluster
+  std::string ns;
   std::vector<std::string> files;
   std::vector<std::string> sets;
   std::string revision;
@@ -42,23 +45,8 @@ std::optional<std::string> componentName(const std::string& in) {
 }
 
 int generate(const ManifestFlags& flags) {
-  std::vector<reconcilers::InputFile> inputs;
-  for (const auto& f : flags.files) {
-    std::string text;
-    if (f == "-") {
-      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    } else {
-      std::ifstream in(f);
-      if (!in) {
-        std::cerr << "error: cannot read " << f << "\n";
-        return kExitBadInput;
-      }
-      std::stringstream ss;
-      ss << in.rdbuf();
-      text = ss.str();
-    }
-    inputs.push_back({f, text});
-  }
+  auto inputs = readInputFiles(flags.files);
+  if (!inputs) return kExitBadInput;
   std::unique_ptr<reconcilers::ProfileSource> profiles =
       flags.manifests.empty() ? std::make_unique<reconcilers::ProfileSource>()
                               : std::make_unique<reconcilers::ProfileSource>(flags.manifests);
@@ -79,12 +67,14 @@ int generate(const ManifestFlags& flags) {
     options.components.insert(*name);
   }
 
-  auto parsed = reconcilers::composeIstioOperator(inputs, sets, *profiles);
+  auto parsed = reconcilers::composeIstioOperator(*inputs, sets, *profiles);
   if (!parsed.ok()) {
     for (const auto& e : parsed.errors) std::cerr << "error: " << e.str() << "\n";
     return kExitBadInput;
   }
-  auto result = reconcilers::render(*parsed.iop, options);
+  auto iop = *parsed.iop;
+  if (iop.namespace_.empty()) iop.namespace_ = flags.ns;
+  auto result = reconcilers::render(iop, options);
   for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
   if (!result.ok()) {
     for (const auto& e : result.errors) std::cerr << "error: " << e.str() << "\n";
@@ -113,7 +103,9 @@ void addManifest(CLI::App& root) {
       "  iop manifest generate -f gateways.yaml --set values.global.hub=docker.io/istio --component "
       "IngressGateways\n"
       "\nErrors name the field at fault (e.g. spec.components.ingressGateway: unknown field; did you mean\n"
-      "ingressGateways?) and exit with status 2.\n" +
+      "ingressGateways?) and exit with status 2.\n"
+      "\ngenerate never contacts a cluster: --kubeconfig and --context are accepted, as istioctl's are, and\n"
+      "not used.\n" +
       std::string(kExitCodesHelp));
   auto flags = std::make_shared<ManifestFlags>();
   gen->add_option("-f,--filename", flags->files,
@@ -121,10 +113,14 @@ void addManifest(CLI::App& root) {
   gen->add_option("-s,--set", flags->sets,
                   "Override a spec field, e.g. --set values.global.hub=docker.io/istio");
   gen->add_option("-r,--revision", flags->revision, "Control plane revision (same as --set revision=R)");
+  gen->add_option("-n,--namespace", flags->ns,
+                  "Namespace of the IstioOperator when its file has none (its objects' owner label)");
+  addClusterFlags(*gen, flags->cluster);
   gen->add_option("--component", flags->components, "Only print this component (repeatable)");
   gen->add_option("-d,--manifests", flags->manifests,
                   "Directory of profiles (<dir>/profiles/<name>.yaml) to use instead of the built-in ones");
   gen->callback([flags] { setExitCode(generate(*flags)); });
+  addManifestDiff(*manifest);
 }
 
 }  // namespace iop::cmd

@@ -35,6 +35,7 @@ struct InitFlags {
 struct RemoveFlags {
   ClusterFlags cluster;
   std::string revision;
+  std::string operatorNamespace;  // empty: wherever the revision's operator runs
   bool purge = false;
   bool yes = false;
   bool dryRun = false;
@@ -180,7 +181,8 @@ int runRemove(const RemoveFlags& f) {
 
   std::vector<std::pair<const Kind*, json>> found;
   for (const auto& kind : removableKinds()) {
-    auto list = client->listAll(kind.gvk, "", {.labelSelector = selector});
+    auto list =
+        client->listAll(kind.gvk, kind.namespaced ? f.operatorNamespace : "", {.labelSelector = selector});
     if (!list) {
       std::cerr << "error: listing " << kind.gvk.kind << "s: " << list.error().describe() << "\n";
       return kExitFailed;
@@ -255,6 +257,8 @@ void addOperator(CLI::App& root) {
   addClusterFlags(*r, rm->cluster);
   r->add_option("-r,--revision", rm->revision,
                 "Revision whose operator to remove (\"default\" for the default one)");
+  r->add_option("-n,--operatorNamespace,--operator-namespace", rm->operatorNamespace,
+                "Only remove the operator running in this namespace (default: wherever it runs)");
   r->add_flag("--purge", rm->purge, "Remove the operators of every revision");
   r->add_flag("-y,--skip-confirmation", rm->yes, "Do not ask for confirmation");
   r->add_flag("--dry-run,--dryRun", rm->dryRun, "Only list what would be removed");

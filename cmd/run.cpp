@@ -99,7 +99,7 @@ void addRun(CLI::App& root) {
   addClusterFlags(*run, f->cluster);
   run->add_option("-r,--revision", f->revision,
                   "Revision to reconcile: CRs whose spec.revision is this (env REVISION; empty = default)");
-  run->add_option("--watch-namespace", f->watchNamespace,
+  run->add_option("-n,--watch-namespace", f->watchNamespace,
                   "Comma-separated namespaces whose CRs to reconcile (env WATCH_NAMESPACE; empty = all)");
   run->add_option(
       "--leader-election-namespace", f->leaderElectionNamespace,

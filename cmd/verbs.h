@@ -8,6 +8,8 @@ namespace iop::cmd {
 
 void addVersion(CLI::App& root);
 void addManifest(CLI::App& root);
+// `manifest diff`, registered by addManifest on the `manifest` command.
+void addManifestDiff(CLI::App& manifest);
 void addOperator(CLI::App& root);
 void addRun(CLI::App& root);
 void addInstall(CLI::App& root);

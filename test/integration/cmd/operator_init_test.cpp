@@ -25,6 +25,7 @@ json getJson(const std::vector<std::string>& args) {
   std::vector<std::string> a = args;
   a.push_back("-o");
   a.push_back("json");
+  a.push_back("--show-managed-fields");  // kubectl hides them by default; initStamp reads them
   auto r = kubectl(a);
   INFO(r.out);
   REQUIRE(r.exitCode == 0);

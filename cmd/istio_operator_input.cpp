@@ -1,0 +1,49 @@
+#include "cmd/istio_operator_input.h"
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace iop::cmd {
+
+std::optional<std::vector<reconcilers::InputFile>> readInputFiles(const std::vector<std::string>& files) {
+  std::vector<reconcilers::InputFile> out;
+  for (const auto& f : files) {
+    if (f == "-") {
+      out.push_back(
+          {f, std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>())});
+      continue;
+    }
+    std::ifstream in(f);
+    if (!in) {
+      std::cerr << "error: " << f << ": cannot read the file\n";
+      return std::nullopt;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    out.push_back({f, ss.str()});
+  }
+  return out;
+}
+
+std::optional<reconcilers::IstioOperator> composeFromFlags(const std::vector<std::string>& files,
+                                                           const std::vector<std::string>& sets,
+                                                           const std::string& revision, const std::string& ns,
+                                                           const reconcilers::ProfileSource& profiles) {
+  auto inputs = readInputFiles(files);
+  if (!inputs) return std::nullopt;
+  std::vector<std::string> all = sets;
+  if (!revision.empty()) all.push_back("revision=" + revision);
+  auto parsed = reconcilers::composeIstioOperator(*inputs, all, profiles);
+  if (!parsed.ok()) {
+    for (const auto& e : parsed.errors) std::cerr << "error: " << e.str() << "\n";
+    return std::nullopt;
+  }
+  auto iop = *parsed.iop;
+  if (iop.name.empty()) iop.name = "installed-state";
+  if (iop.namespace_.empty()) iop.namespace_ = ns;
+  return iop;
+}
+
+}  // namespace iop::cmd

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reconcilers/istio_operator.h"
+#include "reconcilers/profiles.h"
+#include "reconcilers/render.h"
+
+// Reading the IstioOperator that -f files, --set flags, --revision and -n describe: shared by
+// the verbs that take them (manifest generate/diff, install, uninstall) so they all agree on
+// which CR, and which owner, a file means. Problems are printed to stderr, naming the file or
+// the field; callers map a nullopt to kExitBadInput.
+namespace iop::cmd {
+
+// The files' contents in order; "-" reads standard input. Nullopt (after printing which file)
+// when one cannot be read.
+std::optional<std::vector<reconcilers::InputFile>> readInputFiles(const std::vector<std::string>& files);
+
+// The IstioOperator the files and flags describe, validated against `profiles`, named
+// "installed-state" when the files give no name and placed in `ns` when they give no namespace
+// (so it has an owner for the ownership labels, as with istioctl install).
+std::optional<reconcilers::IstioOperator> composeFromFlags(const std::vector<std::string>& files,
+                                                           const std::vector<std::string>& sets,
+                                                           const std::string& revision, const std::string& ns,
+                                                           const reconcilers::ProfileSource& profiles);
+
+}  // namespace iop::cmd
