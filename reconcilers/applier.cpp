@@ -139,8 +139,10 @@ ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Own
     if (!kind) kind = &adHoc;
 
     json desired = withDesiredHash(rendered.object);
-    auto live = kind == &adHoc ? kube::Result<std::optional<json>>(std::optional<json>())
-                               : live_.get(*kind, ns, name);
+    // A kind outside ownedKinds() has no informer: read it from the server, so that the
+    // desired-hash check holds for it too (an unchanged object is never re-sent).
+    ClientLiveState direct(client_);
+    auto live = kind == &adHoc ? direct.get(*kind, ns, name) : live_.get(*kind, ns, name);
     if (!live) {
       out.action = Action::Failed;
       out.message = "reading the live copy: " + live.error().describe();
@@ -207,24 +209,28 @@ DeleteReport Applier::remove(const std::vector<json>& objects) {
   return report;
 }
 
-DeleteReport Applier::prune(const std::vector<RenderedObject>& desired, const Owner& owner) {
+StaleObjects Applier::stale(const std::vector<RenderedObject>& desired, const Owner& owner) {
   std::set<std::string> wanted;
   for (const auto& d : desired) wanted.insert(objectKeyOf(d.object));
-  std::vector<json> stale;
-  DeleteReport report;
+  StaleObjects out;
   const auto& kinds = ownedKinds();
   for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
     if (!it->prunable) continue;
     auto owned = live_.owned(*it, owner);
     if (!owned) {
-      report.errors.push_back("listing " + it->gvk.kind + "s: " + owned.error().describe());
+      out.errors.push_back("listing " + it->gvk.kind + "s: " + owned.error().describe());
       continue;
     }
     for (auto& o : *owned)
-      if (!wanted.count(objectKeyOf(o))) stale.push_back(std::move(o));
+      if (!wanted.count(objectKeyOf(o))) out.objects.push_back(std::move(o));
   }
-  DeleteReport removed = remove(stale);
-  removed.errors.insert(removed.errors.begin(), report.errors.begin(), report.errors.end());
+  return out;
+}
+
+DeleteReport Applier::prune(const std::vector<RenderedObject>& desired, const Owner& owner) {
+  StaleObjects found = stale(desired, owner);
+  DeleteReport removed = remove(found.objects);
+  removed.errors.insert(removed.errors.begin(), found.errors.begin(), found.errors.end());
   return removed;
 }
 
