@@ -46,6 +46,7 @@ TEST_CASE(
   // either missing or being deleted is a gap in service.
   auto poller = adminClient();
   std::atomic<int> gaps{0};
+  std::atomic<bool> sawR1{false}, sawR2{false};  // the template's revision label, as polled
   std::string gapSeen;
   std::mutex gapMu;
   Poller poll(25ms, [&] {
@@ -56,9 +57,14 @@ TEST_CASE(
         ++gaps;
         std::lock_guard lock(gapMu);
         gapSeen = gvk->kind;
+      } else if (r && gvk == &kDeployment) {
+        std::string rev = label((*r)["spec"]["template"], "istio.io/rev");
+        if (rev == r1) sawR1 = true;
+        if (rev == r2) sawR2 = true;
       }
     }
   });
+  REQUIRE(eventually([&] { return poll.rounds() > 0; }));
 
   applyCR(*admin, movingGateway(ns.name(), r2, "2.0.0"));
   const std::int64_t generation = getCR(*admin, ns.name(), "edge")["metadata"]["generation"];
@@ -71,12 +77,13 @@ TEST_CASE(
                cr["status"].value("status", "") == "HEALTHY";
       },
       30s);
+  // The poller saw both sides of the move.
+  CHECK(eventually([&] { return sawR1 && sawR2; }));
   poll.stop();
   INFO(getCR(*admin, ns.name(), "edge").dump());
   REQUIRE(moved);
   INFO("gap in " << gapSeen);
   CHECK(gaps == 0);
-  CHECK(poll.rounds() > 10);
 
   const json after = getOr(*admin, kDeployment, ns.name(), "edge-gw");
   const json serviceAfter = getOr(*admin, kService, ns.name(), "edge-gw");
