@@ -33,6 +33,25 @@ std::int64_t num(const json& o, const char* field, std::int64_t fallback = 0) {
   return o[field].get<std::int64_t>();
 }
 
+// Whether iop's field manager owns spec.replicas of a live object.
+bool iopOwnsReplicas(const json& live) {
+  for (const auto& m : live["metadata"].value("managedFields", json::array())) {
+    if (m.value("manager", "") != kFieldManager || m.value("operation", "") != "Apply") continue;
+    const json fields = m.value("fieldsV1", json::object());
+    if (fields.contains("f:spec") && fields["f:spec"].contains("f:replicas")) return true;
+  }
+  return false;
+}
+
+// A workload that now leaves its replicas to an HPA, whose live replicas iop set until now.
+bool handsReplicasOver(const json& live, const json& desired) {
+  const std::string kind = desired.value("kind", "");
+  if (kind != "Deployment") return false;
+  const json spec = desired.value("spec", json::object());
+  return !spec.contains("replicas") && live.contains("spec") && live["spec"].contains("replicas") &&
+         iopOwnsReplicas(live);
+}
+
 }  // namespace
 
 namespace {
@@ -175,6 +194,16 @@ ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Own
         report.outcomes.push_back(std::move(out));
         continue;
       }
+    }
+    if (*live && handsReplicasOver(**live, desired)) {
+      // Dropping spec.replicas that only iop owned would reset it to 1; another manager
+      // co-owning the live value first keeps it until the HPA takes over.
+      json handoff = {{"apiVersion", desired.value("apiVersion", "")},
+                      {"kind", desired.value("kind", "")},
+                      {"metadata", {{"name", name}, {"namespace", ns}}},
+                      {"spec", {{"replicas", (**live)["spec"]["replicas"]}}}};
+      if (auto h = client_.apply(handoff, {.fieldManager = kReplicasHandoffManager, .force = true}); !h)
+        spdlog::warn("{}: handing spec.replicas over: {}", out.object, h.error().describe());
     }
     auto applied = client_.apply(desired, {.fieldManager = kFieldManager, .force = true});
     if (!applied) {

@@ -28,6 +28,9 @@ inline constexpr const char* kForceDeleteAnnotation = "install.istio.io/force-de
 inline constexpr const char* kFinalizer = "istio-finalizer.install.istio.io";
 // The field manager of every write iop makes to objects it renders.
 inline constexpr const char* kFieldManager = "iop";
+// Co-owns a Deployment's spec.replicas when iop stops setting them (an HPA was enabled), so the
+// count stays where it was instead of dropping to the default.
+inline constexpr const char* kReplicasHandoffManager = "iop-replicas-handoff";
 
 inline const kube::GroupVersionKind kIstioOperatorGVK{"install.istio.io", "v1alpha1", "IstioOperator"};
 

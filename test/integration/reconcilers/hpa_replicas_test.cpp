@@ -81,4 +81,22 @@ TEST_CASE(
   kubectlOk({"-n", ns.name(), "delete", "quota", "hold-rollout"});
   CHECK(eventually([&] { return crStatus(*admin, ns.name(), "scaled") == "HEALTHY"; }, 30s));
   CHECK(replicas(getOr(*admin, kDeployment, ns.name(), "scaled-gw")) == 2);
+
+  // And back to the HPA: the two replicas stay (the HPA's to change), never reset to one.
+  auto poller = adminClient();
+  std::atomic<std::int64_t> fewest{2};
+  Poller poll(20ms, [&] {
+    auto n = replicas(getOr(*poller, kDeployment, ns.name(), "scaled-gw"));
+    if (n >= 0 && n < fewest) fewest = n;
+  });
+  applyCR(*admin, autoscaledGateway(ns.name(), rev,
+                                    {{"hpaSpec", {{"minReplicas", 1}, {"maxReplicas", 5}}},
+                                     {"podAnnotations", {{"example.com/touched", "3"}}}}));
+  REQUIRE(eventually([&] { return exists(*admin, kHPA, ns.name(), "scaled-gw"); }));
+  CHECK(eventually([&] { return crStatus(*admin, ns.name(), "scaled") == "HEALTHY"; }, 30s));
+  poll.stop();
+  CHECK(fewest == 2);
+  json back = getOr(*admin, kDeployment, ns.name(), "scaled-gw");
+  CHECK(replicas(back) == 2);
+  CHECK(!iopOwnsReplicas(back));
 }
