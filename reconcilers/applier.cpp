@@ -33,6 +33,25 @@ std::int64_t num(const json& o, const char* field, std::int64_t fallback = 0) {
   return o[field].get<std::int64_t>();
 }
 
+// Whether iop's field manager owns spec.replicas of a live object.
+bool iopOwnsReplicas(const json& live) {
+  for (const auto& m : live["metadata"].value("managedFields", json::array())) {
+    if (m.value("manager", "") != kFieldManager || m.value("operation", "") != "Apply") continue;
+    const json fields = m.value("fieldsV1", json::object());
+    if (fields.contains("f:spec") && fields["f:spec"].contains("f:replicas")) return true;
+  }
+  return false;
+}
+
+// A workload that now leaves its replicas to an HPA, whose live replicas iop set until now.
+bool handsReplicasOver(const json& live, const json& desired) {
+  const std::string kind = desired.value("kind", "");
+  if (kind != "Deployment") return false;
+  const json spec = desired.value("spec", json::object());
+  return !spec.contains("replicas") && live.contains("spec") && live["spec"].contains("replicas") &&
+         iopOwnsReplicas(live);
+}
+
 }  // namespace
 
 namespace {
@@ -139,8 +158,10 @@ ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Own
     if (!kind) kind = &adHoc;
 
     json desired = withDesiredHash(rendered.object);
-    auto live = kind == &adHoc ? kube::Result<std::optional<json>>(std::optional<json>())
-                               : live_.get(*kind, ns, name);
+    // A kind outside ownedKinds() has no informer: read it from the server, so that the
+    // desired-hash check holds for it too (an unchanged object is never re-sent).
+    ClientLiveState direct(client_);
+    auto live = kind == &adHoc ? direct.get(*kind, ns, name) : live_.get(*kind, ns, name);
     if (!live) {
       out.action = Action::Failed;
       out.message = "reading the live copy: " + live.error().describe();
@@ -173,6 +194,16 @@ ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Own
         report.outcomes.push_back(std::move(out));
         continue;
       }
+    }
+    if (*live && handsReplicasOver(**live, desired)) {
+      // Dropping spec.replicas that only iop owned would reset it to 1; another manager
+      // co-owning the live value first keeps it until the HPA takes over.
+      json handoff = {{"apiVersion", desired.value("apiVersion", "")},
+                      {"kind", desired.value("kind", "")},
+                      {"metadata", {{"name", name}, {"namespace", ns}}},
+                      {"spec", {{"replicas", (**live)["spec"]["replicas"]}}}};
+      if (auto h = client_.apply(handoff, {.fieldManager = kReplicasHandoffManager, .force = true}); !h)
+        spdlog::warn("{}: handing spec.replicas over: {}", out.object, h.error().describe());
     }
     auto applied = client_.apply(desired, {.fieldManager = kFieldManager, .force = true});
     if (!applied) {
@@ -207,24 +238,28 @@ DeleteReport Applier::remove(const std::vector<json>& objects) {
   return report;
 }
 
-DeleteReport Applier::prune(const std::vector<RenderedObject>& desired, const Owner& owner) {
+StaleObjects Applier::stale(const std::vector<RenderedObject>& desired, const Owner& owner) {
   std::set<std::string> wanted;
   for (const auto& d : desired) wanted.insert(objectKeyOf(d.object));
-  std::vector<json> stale;
-  DeleteReport report;
+  StaleObjects out;
   const auto& kinds = ownedKinds();
   for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
     if (!it->prunable) continue;
     auto owned = live_.owned(*it, owner);
     if (!owned) {
-      report.errors.push_back("listing " + it->gvk.kind + "s: " + owned.error().describe());
+      out.errors.push_back("listing " + it->gvk.kind + "s: " + owned.error().describe());
       continue;
     }
     for (auto& o : *owned)
-      if (!wanted.count(objectKeyOf(o))) stale.push_back(std::move(o));
+      if (!wanted.count(objectKeyOf(o))) out.objects.push_back(std::move(o));
   }
-  DeleteReport removed = remove(stale);
-  removed.errors.insert(removed.errors.begin(), report.errors.begin(), report.errors.end());
+  return out;
+}
+
+DeleteReport Applier::prune(const std::vector<RenderedObject>& desired, const Owner& owner) {
+  StaleObjects found = stale(desired, owner);
+  DeleteReport removed = remove(found.objects);
+  removed.errors.insert(removed.errors.begin(), found.errors.begin(), found.errors.end());
   return removed;
 }
 

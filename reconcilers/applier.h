@@ -42,6 +42,11 @@ struct DeleteReport {
   bool ok() const { return errors.empty(); }
 };
 
+struct StaleObjects {
+  std::vector<nlohmann::json> objects;  // live copies
+  std::vector<std::string> errors;
+};
+
 // Whether the IstioOperator `owner` still exists. Errors other than NotFound count as "exists",
 // so an object is never taken from a CR iop could not check.
 using OwnerExists = std::function<bool(const Owner&)>;
@@ -65,8 +70,16 @@ class Applier {
   ApplyReport apply(const std::vector<RenderedObject>& objects, const Owner& owner);
 
   // Deletes objects of every prunable kind that carry `owner`'s labels and are not in
-  // `desired`, in reverse apply order. Never CRDs, never namespaces.
+  // `desired`, in reverse apply order. Never CRDs, never namespaces. Same as remove(stale()).
   DeleteReport prune(const std::vector<RenderedObject>& desired, const Owner& owner);
+
+  // The objects prune() would delete, in the order it would delete them; errors say which
+  // kinds could not be listed (their objects are missing from `objects`).
+  StaleObjects stale(const std::vector<RenderedObject>& desired, const Owner& owner);
+
+  // Deletes `objects` (live copies: the uid, when present, is a precondition, so an object
+  // replaced meanwhile is left alone), skipping kinds that are not prunable.
+  DeleteReport remove(const std::vector<nlohmann::json>& objects);
 
   // Deletes every object `owner` owns (reverse apply order), listing through the client so
   // nothing a cache has not seen yet is left behind. Never CRDs.
@@ -78,7 +91,6 @@ class Applier {
 
  private:
   kube::Result<void> ensureNamespace(const std::string& ns);
-  DeleteReport remove(const std::vector<nlohmann::json>& objects);
 
   kube::Client& client_;
   LiveState& live_;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
 
 #include "reconcilers/install_status.h"
@@ -76,11 +77,18 @@ IstioOperatorReconciler::IstioOperatorReconciler(kube::Client& client, LiveState
 Result IstioOperatorReconciler::reconcile(const controller::Request& request) {
   auto got = client_.get(kIstioOperatorGVK, request.ns, request.name);
   if (!got) {
-    if (kube::isNotFound(got.error())) return Result::done();
+    if (kube::isNotFound(got.error())) {
+      endPruneWait(Owner{request.name, request.ns}.describe());
+      return Result::done();
+    }
     return Result::error("reading IstioOperator " + request.key() + ": " + got.error().describe());
   }
   json cr = std::move(*got);
-  if (!revisionMatches(cr, options_.revision)) return Result::done();
+  if (!revisionMatches(cr, options_.revision)) {
+    // Another revision's operator owns this CR now (or never did otherwise): hands off.
+    endPruneWait(Owner{request.name, request.ns}.describe());
+    return Result::done();
+  }
   if (cr["metadata"].contains("deletionTimestamp")) {
     return hasFinalizer(cr) ? reconcileDeletion(cr) : Result::done();
   }
@@ -132,10 +140,38 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
 
   ApplyReport applied = applier_.apply(rendered.objects, owner);
   bool applyFailed = applied.count(Action::Failed) > 0;
-  DeleteReport pruned;
-  // Prune only once every desired object exists, so nothing is removed before its replacement.
-  if (!applyFailed) pruned = applier_.prune(rendered.objects, owner);
   auto pending = applier_.notReady(rendered.objects);
+  // A workload written just now has a rollout the cache has not seen yet: not ready until a
+  // later look says so, so nothing it replaces is pruned on a stale "available".
+  for (std::size_t i = 0; i < applied.outcomes.size() && i < rendered.objects.size(); ++i) {
+    const std::string kind = rendered.objects[i].object.value("kind", "");
+    if (applied.outcomes[i].action == Action::Applied && (kind == "Deployment" || kind == "DaemonSet"))
+      pending[rendered.objects[i].component].push_back(applied.outcomes[i].object +
+                                                       ": applied, rollout pending");
+  }
+
+  // Prune only once every desired object exists, so nothing is removed before its replacement;
+  // and, but for HPAs, only once the workloads are ready or the wait for them has run out.
+  DeleteReport pruned;
+  std::vector<std::string> deferred;
+  std::chrono::milliseconds waitLeft{0};
+  const std::string key = owner.describe();
+  if (!applyFailed) {
+    StaleObjects stale = applier_.stale(rendered.objects, owner);
+    pruned.errors = stale.errors;
+    std::vector<json> now, later;
+    for (auto& o : stale.objects)
+      (o.value("kind", "") == "HorizontalPodAutoscaler" ? now : later).push_back(std::move(o));
+    if (!later.empty() && !pending.empty() && !pruneWaitOver(key, waitLeft)) {
+      for (const auto& o : later) deferred.push_back(describeObject(o));
+    } else {
+      now.insert(now.end(), later.begin(), later.end());
+      endPruneWait(key);
+    }
+    DeleteReport removed = applier_.remove(now);
+    pruned.deleted = std::move(removed.deleted);
+    pruned.errors.insert(pruned.errors.end(), removed.errors.begin(), removed.errors.end());
+  }
 
   std::vector<std::string> conflicts, failures;
   for (const auto& o : rendered.objects) st.components[o.component] = {kStatusHealthy, ""};
@@ -163,6 +199,11 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
     st.reconciled = {"Reconciled", false, "PruneFailed", join(pruned.errors, "; ")};
   } else if (!conflicts.empty()) {
     st.reconciled = {"Reconciled", false, "OwnershipConflict", join(conflictMessages, "; ")};
+  } else if (!deferred.empty()) {
+    st.reconciled = {"Reconciled", false, "PruneWaiting",
+                     "kept until the workloads are ready (at most " +
+                         std::to_string(std::chrono::ceil<std::chrono::seconds>(waitLeft).count()) +
+                         "s more): " + join(deferred, ", ")};
   } else {
     st.reconciled = {"Reconciled", true, "Applied",
                      std::to_string(rendered.objects.size()) + " objects match the desired state"};
@@ -177,6 +218,8 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
     st.ready = {"Ready", false, st.reconciled.reason, st.reconciled.message};
   }
 
+  // One event per reason and reconcile, so a repeating problem is one event the recorder can
+  // count rather than one per object.
   if (int n = applied.count(Action::Applied); n > 0) {
     std::vector<std::string> names;
     for (const auto& o : applied.outcomes)
@@ -187,16 +230,35 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
   if (!pruned.deleted.empty())
     events_.record(cr, "Normal", "Pruned",
                    "deleted objects no longer desired: " + join(pruned.deleted, ", "));
-  for (const auto& m : conflictMessages) events_.record(cr, "Warning", "OwnershipConflict", m);
-  for (const auto& f : failures) events_.record(cr, "Warning", "ApplyFailed", f);
-  for (const auto& e : pruned.errors) events_.record(cr, "Warning", "PruneFailed", e);
+  if (!conflictMessages.empty())
+    events_.record(cr, "Warning", "OwnershipConflict", join(conflictMessages, "; "));
+  if (!failures.empty()) events_.record(cr, "Warning", "ApplyFailed", join(failures, "; "));
+  if (!pruned.errors.empty()) events_.record(cr, "Warning", "PruneFailed", join(pruned.errors, "; "));
 
   bool statusWritten = writeStatus(cr, statusObject(st, cr.value("status", json()), nowRfc3339()));
   if (applyFailed || !pruned.ok()) return Result::error(st.reconciled.message);
   if (!statusWritten) return Result::error("status write failed");
+  if (!deferred.empty()) return Result::requeueAfter(std::min(options_.notReadyRequeue, waitLeft));
   if (!pending.empty()) return Result::requeueAfter(options_.notReadyRequeue);
   if (!conflicts.empty()) return Result::requeueAfter(options_.conflictRequeue);
   return Result::done();
+}
+
+bool IstioOperatorReconciler::pruneWaitOver(const std::string& key, std::chrono::milliseconds& left) {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(pruneMu_);
+  auto [it, started] = pruneDeadlines_.try_emplace(key, now + options_.pruneWait);
+  left = std::chrono::duration_cast<std::chrono::milliseconds>(it->second - now);
+  if (left.count() <= 0) {
+    left = std::chrono::milliseconds(0);
+    return true;
+  }
+  return false;
+}
+
+void IstioOperatorReconciler::endPruneWait(const std::string& key) {
+  std::lock_guard lock(pruneMu_);
+  pruneDeadlines_.erase(key);
 }
 
 Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
@@ -263,8 +325,12 @@ bool IstioOperatorReconciler::writeStatus(const json& cr, const json& status) {
   json patch = mergePatchBetween(previous, status);
   if (patch.empty()) return true;
   const json& meta = cr["metadata"];
-  auto r = client_.mergePatch(kIstioOperatorGVK, meta.value("namespace", ""), meta.value("name", ""),
-                              {{"status", patch}}, {.fieldManager = kFieldManager, .subresource = "status"});
+  // The resourceVersion read at the start: a CR changed meanwhile (e.g. moved to another
+  // revision, whose operator now writes its status) is not written over; the change requeues it.
+  auto r =
+      client_.mergePatch(kIstioOperatorGVK, meta.value("namespace", ""), meta.value("name", ""),
+                         {{"metadata", {{"resourceVersion", meta["resourceVersion"]}}}, {"status", patch}},
+                         {.fieldManager = kFieldManager, .subresource = "status"});
   if (!r) {
     spdlog::warn("writing status: {}", r.error().describe());
     return false;

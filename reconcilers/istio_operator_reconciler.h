@@ -1,7 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -25,6 +27,11 @@ struct IstioOperatorReconcilerOptions {
   // How soon to look again at a CR whose objects another CR owns: no event of ours fires when
   // that other CR goes away (the objects' events name it), so poll to adopt them then.
   std::chrono::milliseconds conflictRequeue{5000};
+  // How long objects no longer desired are kept while the CR's workloads are not ready, so an
+  // old gateway keeps serving until its replacement is available (or this much time passed).
+  // Waiting is a requeue, never a sleep on a worker. HPAs are exempt: one left behind would
+  // fight the fixed replica count that replaced it, so they go in the same reconcile.
+  std::chrono::milliseconds pruneWait{std::chrono::minutes(2)};
 };
 
 // Whether an IstioOperator (as JSON) is for `operatorRevision`: spec.revision equal to it,
@@ -47,6 +54,10 @@ class IstioOperatorReconciler final : public controller::Reconciler {
   controller::Result reconcileDeletion(const nlohmann::json& cr);
   // Writes status when it differs from the CR's; false (and logs) when the write failed.
   bool writeStatus(const nlohmann::json& cr, const nlohmann::json& status);
+  // Whether the prune wait of `key` (started now when it was not running) has run out, and
+  // how much of it is left.
+  bool pruneWaitOver(const std::string& key, std::chrono::milliseconds& left);
+  void endPruneWait(const std::string& key);
 
   kube::Client& client_;
   LiveState& live_;
@@ -54,6 +65,10 @@ class IstioOperatorReconciler final : public controller::Reconciler {
   Applier applier_;
   IstioOperatorReconcilerOptions options_;
   std::unique_ptr<ProfileSource> builtinProfiles_;  // when options_.profiles is null
+  std::mutex pruneMu_;                              // guards pruneDeadlines_
+  // CR key -> when its deferred prune goes ahead anyway. Only timing lives here, never state:
+  // after a restart the wait starts again, bounded all the same.
+  std::map<std::string, std::chrono::steady_clock::time_point> pruneDeadlines_;
 };
 
 }  // namespace iop::reconcilers

@@ -19,7 +19,7 @@ kube::Result<std::optional<json>> ClientLiveState::get(const OwnedKind& kind, co
 }
 
 kube::Result<std::vector<json>> ClientLiveState::owned(const OwnedKind& kind, const Owner& owner) {
-  auto list = client_.listAll(kind.gvk, "", {.labelSelector = owner.labelSelector()});
+  auto list = client_.listAll(kind.gvk, "", {.labelSelector = selectorFor(owner.labelSelector(), kind)});
   if (!list) {
     // A kind the server does not serve holds nothing of ours.
     if (kube::isNoKindMatch(list.error())) return std::vector<json>();
@@ -35,7 +35,8 @@ kube::Result<std::vector<json>> ClientLiveState::owned(const OwnedKind& kind, co
 }
 
 InformerLiveState::InformerLiveState(controller::InformerFactory& factory) {
-  for (const auto& k : ownedKinds()) byKind_[k.gvk.kind] = &factory.informer(k.gvk, "", managedSelector());
+  for (const auto& k : ownedKinds())
+    byKind_[k.gvk.kind] = &factory.informer(k.gvk, "", selectorFor(managedSelector(), k));
 }
 
 std::vector<controller::Informer*> InformerLiveState::informers() const {

@@ -32,7 +32,8 @@ OperatorRuntime::OperatorRuntime(kube::Client& client, OperatorOptions options)
       client, *live_, *events_,
       IstioOperatorReconcilerOptions{.revision = options_.revision,
                                      .iopVersion = options_.iopVersion,
-                                     .notReadyRequeue = options_.notReadyRequeue});
+                                     .notReadyRequeue = options_.notReadyRequeue,
+                                     .pruneWait = options_.pruneWait});
   controller::Controller& ctl =
       manager_->addController({.name = "istiooperator", .workers = options_.workers}, *reconciler_);
 

@@ -27,6 +27,8 @@ struct OperatorOptions {
   std::string iopVersion;
   bool handleSignals = true;
   std::chrono::milliseconds notReadyRequeue{3000};
+  // See IstioOperatorReconcilerOptions::pruneWait.
+  std::chrono::milliseconds pruneWait{std::chrono::minutes(2)};
 };
 
 // Lifecycle: construct (creates informers, starts nothing), run() once (blocks until stop(),

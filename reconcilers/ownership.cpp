@@ -36,9 +36,13 @@ const std::vector<OwnedKind>& ownedKinds() {
       {{"autoscaling", "v2", "HorizontalPodAutoscaler"}, true, true},
       {{"policy", "v1", "PodDisruptionBudget"}, true, true},
       {{"", "v1", "Service"}, true, true},
-      // Not EndpointSlice: the endpointslice controller copies a Service's labels, ownership
-      // labels included, onto the slices it makes, so prune would delete them in a loop. The
-      // one slice iop renders (remote istiod) is applied but never pruned.
+      // The endpointslice controller copies a Service's labels, ownership labels included, onto
+      // the slices it makes: those are its own, never iop's (prune would delete them in a loop,
+      // and their churn would wake the reconciler). iop's one slice (remote istiod) says Helm.
+      {{"discovery.k8s.io", "v1", "EndpointSlice"},
+       true,
+       true,
+       "endpointslice.kubernetes.io/managed-by!=endpointslice-controller.k8s.io"},
   };
   return kinds;
 }
@@ -47,6 +51,11 @@ const OwnedKind* ownedKind(const std::string& kind) {
   for (const auto& k : ownedKinds())
     if (k.gvk.kind == kind) return &k;
   return nullptr;
+}
+
+std::string selectorFor(const std::string& labelSelector, const OwnedKind& kind) {
+  if (!*kind.selector) return labelSelector;
+  return labelSelector.empty() ? kind.selector : labelSelector + "," + kind.selector;
 }
 
 std::string describeObject(const json& object) {

@@ -28,6 +28,9 @@ inline constexpr const char* kForceDeleteAnnotation = "install.istio.io/force-de
 inline constexpr const char* kFinalizer = "istio-finalizer.install.istio.io";
 // The field manager of every write iop makes to objects it renders.
 inline constexpr const char* kFieldManager = "iop";
+// Co-owns a Deployment's spec.replicas when iop stops setting them (an HPA was enabled), so the
+// count stays where it was instead of dropping to the default.
+inline constexpr const char* kReplicasHandoffManager = "iop-replicas-handoff";
 
 inline const kube::GroupVersionKind kIstioOperatorGVK{"install.istio.io", "v1alpha1", "IstioOperator"};
 
@@ -49,12 +52,19 @@ struct OwnedKind {
   kube::GroupVersionKind gvk;
   bool namespaced = true;
   bool prunable = true;  // false for CRDs: never deleted by prune or uninstall
+  // Narrows what iop counts as its own beyond the ownership labels (informers, prune and
+  // uninstall all add it), for kinds where another controller copies those labels: "" = none.
+  const char* selector = "";
 };
 
-// Every kind the renderer produces, in apply order (uninstall walks it backwards).
+// Every kind the renderer produces, in apply order (uninstall walks it backwards), so every
+// rendered object has a live copy to compare its desired hash with.
 const std::vector<OwnedKind>& ownedKinds();
 // The entry for a kind; null when iop does not write that kind.
 const OwnedKind* ownedKind(const std::string& kind);
+
+// `labelSelector` narrowed by kind.selector: what to list to find iop's objects of that kind.
+std::string selectorFor(const std::string& labelSelector, const OwnedKind& kind);
 
 // "Deployment ns/name" or "ClusterRole name", for messages.
 std::string describeObject(const nlohmann::json& object);

@@ -8,20 +8,6 @@ using iop::reconcilers::kFinalizer;
 using iop::reconcilers::kIstioOperatorGVK;
 using iop::reconcilers::kOwningResourceLabel;
 
-namespace {
-
-std::string label(const json& o, const std::string& key) {
-  return o["metadata"].value("labels", json::object()).value(key, "");
-}
-
-json getOr(iop::kube::Client& c, const iop::kube::GroupVersionKind& gvk, const std::string& ns,
-           const std::string& name) {
-  auto r = c.get(gvk, ns, name);
-  return r ? *r : json();
-}
-
-}  // namespace
-
 TEST_CASE(
     "a gateway CR is installed and reports HEALTHY once its pods run, a restart writes nothing, drift is "
     "repaired",
@@ -29,11 +15,41 @@ TEST_CASE(
   auto admin = adminClient();
   TestNamespace ns(*admin, "iop-gw");
   const std::string rev = iop::test::uniqueName("gw");
-  std::string deploymentRV;
+  std::string deploymentRV, sliceRV, controllerSliceUID;
+  // A remote control plane renders an EndpointSlice (istiod's address), a kind the
+  // endpointslice controller also writes with iop's labels copied from a Service.
+  json remote = {
+      {"apiVersion", "install.istio.io/v1alpha1"},
+      {"kind", "IstioOperator"},
+      {"metadata", {{"name", "remote"}, {"namespace", ns.name()}}},
+      {"spec",
+       {{"profile", "remote"},
+        {"revision", rev},
+        {"namespace", ns.name()},
+        {"values", {{"global", {{"istioNamespace", ns.name()}, {"remotePilotAddress", "10.9.8.7"}}}}},
+        {"components", {{"base", {{"enabled", false}}}}}}}};
+  const std::string remoteSelector = std::string(kOwningResourceLabel) + "=remote";
+  const std::string gatewaySlices = "kubernetes.io/service-name=istio-ingressgateway";
   {
     RunningOperator op(rev, ns.name());
     applyCR(*admin, gatewayCR(ns.name(), "gateways", rev, {{"istio-ingressgateway", true}}));
+    applyCR(*admin, remote);
     REQUIRE(eventually([&] { return crStatus(*admin, ns.name(), "gateways") == "HEALTHY"; }, 30s));
+    REQUIRE(eventually([&] { return crStatus(*admin, ns.name(), "remote") == "HEALTHY"; }, 30s));
+    auto slices = admin->list(kEndpointSlice, ns.name(), {.labelSelector = remoteSelector});
+    REQUIRE(slices.ok());
+    REQUIRE((*slices)["items"].size() == 1);
+    sliceRV = (*slices)["items"][0]["metadata"]["resourceVersion"];
+    // The controller's slice of the gateway Service carries the Service's ownership labels, but
+    // is not iop's: it is neither pruned nor rewritten.
+    REQUIRE(eventually([&] {
+      auto s = admin->list(kEndpointSlice, ns.name(), {.labelSelector = gatewaySlices});
+      return s.ok() && !(*s)["items"].empty();
+    }));
+    auto controllerSlices = admin->list(kEndpointSlice, ns.name(), {.labelSelector = gatewaySlices});
+    REQUIRE(controllerSlices.ok());
+    controllerSliceUID = (*controllerSlices)["items"][0]["metadata"]["uid"];
+    CHECK(label((*controllerSlices)["items"][0], kOwningResourceLabel) == "gateways");
     json cr = getCR(*admin, ns.name(), "gateways");
     CHECK(cr["metadata"]["finalizers"] == json::array({kFinalizer}));
     CHECK(cr["status"]["componentStatus"]["IngressGateways"]["status"] == "HEALTHY");
@@ -54,6 +70,16 @@ TEST_CASE(
     CHECK(op.writes() == 0);
     CHECK(getOr(*admin, kDeployment, ns.name(), "istio-ingressgateway")["metadata"]["resourceVersion"] ==
           deploymentRV);
+    auto slices = admin->list(kEndpointSlice, ns.name(), {.labelSelector = remoteSelector});
+    REQUIRE(slices.ok());
+    REQUIRE((*slices)["items"].size() == 1);
+    CHECK((*slices)["items"][0]["metadata"]["resourceVersion"] == sliceRV);
+    CHECK(getOr(*admin, kEndpointSlice, ns.name(), (*slices)["items"][0]["metadata"]["name"]).is_object());
+    auto controllerSlices = admin->list(kEndpointSlice, ns.name(), {.labelSelector = gatewaySlices});
+    REQUIRE(controllerSlices.ok());
+    bool kept = false;
+    for (const auto& s : (*controllerSlices)["items"]) kept |= s["metadata"]["uid"] == controllerSliceUID;
+    CHECK(kept);
 
     SECTION("a deleted Deployment comes back") {
       REQUIRE(admin->remove(kDeployment, ns.name(), "istio-ingressgateway").ok());
@@ -79,6 +105,12 @@ TEST_CASE(
       json d = getOr(*admin, kDeployment, ns.name(), "istio-ingressgateway");
       CHECK(d["spec"]["template"]["metadata"]["annotations"].contains("kubectl.kubernetes.io/restartedAt"));
     }
+    // Its webhooks and cluster roles are cluster-wide: uninstall them while the operator runs.
+    REQUIRE(admin->remove(kIstioOperatorGVK, ns.name(), "remote").ok());
+    CHECK(eventually([&] { return !getCR(*admin, ns.name(), "remote").is_object(); }));
+    auto left = admin->list(kEndpointSlice, ns.name(), {.labelSelector = remoteSelector});
+    REQUIRE(left.ok());
+    CHECK(left->at("items").empty());
   }
 }
 

@@ -2,7 +2,9 @@
 
 // Shared by the reconciler integration tests: an in-process operator (the same
 // OperatorRuntime `iop run` runs) for one revision and one namespace, and IstioOperator CRs.
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -17,6 +19,7 @@ using json = nlohmann::json;
 
 inline const kube::GroupVersionKind kDeployment{"apps", "v1", "Deployment"};
 inline const kube::GroupVersionKind kService{"", "v1", "Service"};
+inline const kube::GroupVersionKind kEndpointSlice{"discovery.k8s.io", "v1", "EndpointSlice"};
 
 // Installs the IstioOperator CRD once per process, as a user would (kubectl server-side).
 inline void ensureCRD() {
@@ -38,7 +41,9 @@ inline void ensureCRD() {
 // stopped and joined at scope exit.
 class RunningOperator {
  public:
-  RunningOperator(const std::string& revision, const std::string& watchNamespace) {
+  // `adjust`, when given, changes the options after the test defaults are set.
+  RunningOperator(const std::string& revision, const std::string& watchNamespace,
+                  const std::function<void(OperatorOptions&)>& adjust = {}) {
     ensureCRD();
     client_ = adminClient();
     OperatorOptions o;
@@ -50,6 +55,8 @@ class RunningOperator {
     o.handleSignals = false;
     o.iopVersion = "test";
     o.notReadyRequeue = std::chrono::milliseconds(500);
+    o.pruneWait = std::chrono::seconds(5);
+    if (adjust) adjust(o);
     runtime_ = std::make_unique<OperatorRuntime>(*client_, std::move(o));
     thread_ = std::thread([this] { error_ = runtime_->run(); });
     REQUIRE(runtime_->manager().waitUntilServing(std::chrono::seconds(10)));
@@ -118,5 +125,53 @@ inline bool exists(kube::Client& client, const kube::GroupVersionKind& gvk, cons
                    const std::string& name) {
   return client.get(gvk, ns, name).ok();
 }
+
+inline std::string label(const json& o, const std::string& key) {
+  return o["metadata"].value("labels", json::object()).value(key, "");
+}
+
+// The object, or null when it cannot be read.
+inline json getOr(kube::Client& c, const kube::GroupVersionKind& gvk, const std::string& ns,
+                  const std::string& name) {
+  auto r = c.get(gvk, ns, name);
+  return r ? *r : json();
+}
+
+// The condition of that type in a CR's status, null when absent.
+inline json condition(const json& cr, const std::string& type) {
+  if (!cr.is_object() || !cr.contains("status")) return json();
+  for (const auto& c : cr["status"].value("conditions", json::array()))
+    if (c.value("type", "") == type) return c;
+  return json();
+}
+
+inline void kubectlOk(const std::vector<std::string>& args, const std::string& stdinText = "") {
+  auto r = iop::test::kubectl(args, stdinText);
+  INFO("kubectl " << args.at(0) << ": " << r.out);
+  REQUIRE(r.exitCode == 0);
+}
+
+// Calls `poll` every `every` on its own thread from construction until stop() or
+// destruction, for watching objects while something else happens.
+class Poller {
+ public:
+  Poller(std::chrono::milliseconds every, std::function<void()> poll)
+      : thread_([every, poll = std::move(poll), this](std::stop_token stop) {
+          while (!stop.stop_requested()) {
+            poll();
+            ++rounds_;
+            std::this_thread::sleep_for(every);
+          }
+        }) {}
+  void stop() {
+    thread_.request_stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  int rounds() const { return rounds_; }
+
+ private:
+  std::atomic<int> rounds_{0};
+  std::jthread thread_;  // last: joined before rounds_ goes
+};
 
 }  // namespace iop::reconcilers::testing
