@@ -1,0 +1,24 @@
+import unittest
+
+from lib.iop_process import metric_sum
+from lib.workload import plural
+
+
+class MetricSumTest(unittest.TestCase):
+    def test_sums_every_sample_of_one_metric_and_no_other(self):
+        text = ('# TYPE workqueue_depth gauge\nworkqueue_depth{name="iop"} 2\nworkqueue_depth{name="x"} 1\n'
+                'workqueue_depth_other 7\ncontroller_runtime_reconcile_total{result="success"} 3\n')
+        self.assertEqual(metric_sum(text, "workqueue_depth"), 3)
+        self.assertEqual(metric_sum(text, "controller_runtime_reconcile_total"), 3)
+        self.assertEqual(metric_sum(text, "absent"), 0)
+
+
+class PluralTest(unittest.TestCase):
+    def test_kinds_map_to_their_resource_names(self):
+        self.assertEqual(plural("Deployment"), "deployments")
+        self.assertEqual(plural("ValidatingAdmissionPolicy"), "validatingadmissionpolicies")
+        self.assertEqual(plural("IstioOperator"), "istiooperators")
+
+
+if __name__ == "__main__":
+    unittest.main()
