@@ -1,6 +1,7 @@
 import unittest
 
 from lib.iop_process import metric_sum
+from lib.cluster import parse_count
 from lib.workload import plural
 
 
@@ -18,6 +19,13 @@ class PluralTest(unittest.TestCase):
         self.assertEqual(plural("Deployment"), "deployments")
         self.assertEqual(plural("ValidatingAdmissionPolicy"), "validatingadmissionpolicies")
         self.assertEqual(plural("IstioOperator"), "istiooperators")
+
+
+class ParseCountTest(unittest.TestCase):
+    def test_counts_with_decimal_suffixes_are_expanded(self):
+        self.assertEqual(parse_count("110"), 110)
+        self.assertEqual(parse_count("5k"), 5000)
+        self.assertEqual(parse_count("1M"), 1000000)
 
 
 if __name__ == "__main__":

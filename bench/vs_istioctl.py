@@ -44,7 +44,8 @@ def _install(tool, argv, api, ns, log_path):
     objects = sum(len(api.list(g, v, r, ns)) for g, v, r in NAMESPACED)
     log(f"{tool} install into {ns}: exit {code}, {wall:.2f} s, {rss:.1f} MiB, {s.total} requests "
         f"({s.writes} writes), {objects} namespaced objects")
-    return {"wall": wall, "rss": rss, "requests": s.total, "writes": s.writes, "exit": code, "objects": objects}
+    return {"wall": wall, "rss": rss, "requests": s.total, "writes": s.writes, "exit": code, "objects": objects,
+            "detail": s}
 
 
 def run(ctx):
@@ -64,6 +65,10 @@ def run(ctx):
                 workload.create_namespaces(api, [ns])
                 cr = copy.deepcopy(base_cr)
                 cr["metadata"]["namespace"] = ns
+                # The components' namespace: istioctl takes it from values.global.istioNamespace
+                # (it ignores spec.namespace for the default profile), iop from either.
+                cr["spec"]["namespace"] = ns
+                cr["spec"].setdefault("values", {}).setdefault("global", {})["istioNamespace"] = ns
                 f = tmp / f"{ns}.yaml"
                 f.write_text(yaml.safe_dump(cr))
                 binary = istioctl if tool == "istioctl" else str(ctx.iop)
@@ -109,4 +114,7 @@ def _report(ctx, res, gen):
     out += (f"\nExit statuses of install (count by status): istioctl {codes['istioctl']}, iop {codes['iop']}. "
             "With a zero readiness timeout both tools check readiness once and report failure when the new "
             "workloads are not ready yet; the objects are applied either way (row above).\n")
+    for tool in ("istioctl", "iop"):
+        out += f"\nRequests of the first `{tool} install`, by verb and resource (\"\" = non-resource):\n\n"
+        out += table(["verb", "resource", "requests"], res[tool][0]["detail"].by_verb_resource())
     return out

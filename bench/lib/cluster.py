@@ -163,7 +163,7 @@ class Cluster:
     def ensure_pod_capacity(self, pods, node="node-1"):
         """Raises the simulated node's pod capacity when it is below `pods` (bench cluster only)."""
         n = self.api.get("", "v1", "nodes", name=node)
-        have = int(n["status"]["allocatable"].get("pods", "0"))
+        have = parse_count(n["status"]["allocatable"].get("pods", "0"))
         if have >= pods:
             return have
         cap = str(pods + 100)
@@ -172,6 +172,15 @@ class Cluster:
                       "application/merge-patch+json")
         log(f"raised {node}'s pod capacity from {have} to {cap}")
         return int(cap)
+
+
+def parse_count(quantity):
+    """A Kubernetes quantity that counts things ("110", "5k", "1M") as an int."""
+    units = {"k": 10**3, "M": 10**6, "G": 10**9}
+    q = str(quantity)
+    if q and q[-1] in units:
+        return int(float(q[:-1]) * units[q[-1]])
+    return int(q)
 
 
 def wait_for(what, predicate, timeout, interval=0.05):
