@@ -32,7 +32,7 @@ def _measure_apply(api, iop_run, cr, expected):
     t_present = time.monotonic() - t0
     wait_for(f"{ns}/{name} HEALTHY", lambda: workload.cr_status(api, ns, name) == "HEALTHY", TIMEOUT)
     t_healthy = time.monotonic() - t0
-    wait_for("iop idle", lambda: iop_run.idle_after(rec_before + 1), TIMEOUT)
+    iop_run.wait_quiet(rec_before + 1)
     reconciles = metric_sum(iop_run.metrics(), "controller_runtime_reconcile_total") - rec_before
     return t_present, t_healthy, _iop_requests(api, before, own_before), reconciles
 
@@ -52,7 +52,7 @@ def _measure_edit(api, iop_run, cr):
     wait_for(f"Deployment {ns}/istio-ingressgateway updated", updated, TIMEOUT)
     t_updated = time.monotonic() - t0
     wait_for(f"{ns}/{name} HEALTHY after edit", lambda: workload.cr_status(api, ns, name) == "HEALTHY", TIMEOUT)
-    wait_for("iop idle", lambda: iop_run.idle_after(rec_before + 1), TIMEOUT)
+    iop_run.wait_quiet(rec_before + 1)
     reconciles = metric_sum(iop_run.metrics(), "controller_runtime_reconcile_total") - rec_before
     return t_updated, _iop_requests(api, before, own_before), reconciles
 
@@ -99,7 +99,7 @@ def run(ctx):
     S = lambda k: Sample(results[k])  # noqa: E731
     out = "## Reconcile latency\n\n"
     out += f"One `iop run` per run (its own revision), CR applied server-side into a fresh namespace; {ctx.runs} runs.\n"
-    out += "Requests: kube-apiserver's count on iop's kinds (the CR and every owned kind) minus the benchmark's own polls, from apply until iop is idle.\n\n"
+    out += "Requests: kube-apiserver's count on iop's kinds (the CR and every owned kind) minus the benchmark's own polls, from apply until iop is quiet (queue empty, no reconcile for 3.5 s).\n\n"
     out += sample_table([
         ("control plane (default profile): all objects present, s", S("cp_present"), 2),
         ("control plane: HEALTHY, s", S("cp_healthy"), 2),

@@ -90,6 +90,17 @@ class IopRun:
                 and metric_sum(m, "workqueue_depth") == 0
                 and metric_sum(m, "controller_runtime_active_workers") == 0)
 
+    def wait_quiet(self, reconciles, quiet_s=3.5, timeout=180):
+        """Waits until idle_after(reconciles) and no reconcile started for quiet_s seconds, so a
+        requeue-after still waiting in the delaying queue (not in workqueue_depth) has fired."""
+        def quiet():
+            if not self.idle_after(reconciles):
+                return False
+            n = metric_sum(self.metrics(), "controller_runtime_reconcile_total")
+            time.sleep(quiet_s)
+            return self.idle_after(n) and metric_sum(self.metrics(), "controller_runtime_reconcile_total") == n
+        wait_for("iop quiet", quiet, timeout, 0.05)
+
     def rss_mib(self):
         return proc_status_kib(self.proc.pid, "VmRSS") / 1024
 
