@@ -26,7 +26,7 @@ class Api:
     the way kube-apiserver's metric does: (verb, group, resource, subresource)."""
 
     def __init__(self, cluster_dir):
-        d = Path(cluster_dir)
+        d = self.cluster_dir = Path(cluster_dir)
         self.server = urllib.parse.urlparse((d / "server").read_text().strip())
         self.ctx = ssl.create_default_context(cafile=str(d / "pki/ca.crt"))
         self.ctx.load_cert_chain(str(d / "pki/admin.crt"), str(d / "pki/admin.key"))
@@ -126,11 +126,14 @@ class Cluster:
         try:
             subprocess.run(["bash", str(REPO / "test/cluster/up.sh"), str(self.dir)], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            self.api = Api(self.dir)
+            self.install_crd()
         except subprocess.CalledProcessError as e:
-            self._restore()
+            self.__exit__()
             raise RuntimeError(f"test/cluster/up.sh {self.dir} failed:\n{e.stderr[-3000:]}") from e
-        self.api = Api(self.dir)
-        self.install_crd()
+        except BaseException:  # Ctrl-C or a failed CRD install: no half-started cluster stays up
+            self.__exit__()
+            raise
         return self
 
     def _on_signal(self, signum, _frame):
@@ -172,6 +175,13 @@ class Cluster:
                       "application/merge-patch+json")
         log(f"raised {node}'s pod capacity from {have} to {cap}")
         return int(cap)
+
+
+def add_service_ips(api, cidr="10.96.0.0/16"):
+    """Adds a ServiceCIDR: the test cluster's /24 holds 254 Service IPs, fewer than the scale run
+    needs (bench cluster only; the allocator uses every ServiceCIDR)."""
+    api.apply({"apiVersion": "networking.k8s.io/v1", "kind": "ServiceCIDR",
+               "metadata": {"name": "bench-extra"}, "spec": {"cidrs": [cidr]}})
 
 
 def parse_count(quantity):

@@ -1,9 +1,10 @@
 """Bringing up many gateway CRs at once and waiting for all of them: shared by the steady-state,
 scale and footprint benchmarks."""
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from . import workload
-from .cluster import log, wait_for
+from .cluster import Api, log, wait_for
 
 GATEWAY_PODS = "app=istio-ingressgateway"
 
@@ -12,13 +13,21 @@ def names(prefix, count):
     return [(f"{prefix}-{i:03d}", f"gw-{i:03d}") for i in range(count)]  # (namespace, CR name)
 
 
-def apply_gateways(api, prefix, count, revision):
-    """Applies `count` gateway CRs, each into its own (existing) namespace; returns their keys."""
-    keys = []
-    for ns, name in names(prefix, count):
-        api.apply(workload.gateway_cr(name, ns, revision))
-        keys.append(f"{ns}/{name}")
-    return keys
+def apply_gateways(api, prefix, count, revision, clients=8):
+    """Applies `count` gateway CRs, each into its own (existing) namespace, from `clients`
+    connections at once; returns their keys. The requests are added to api.own."""
+    todo = names(prefix, count)
+    chunks = [todo[i::clients] for i in range(clients)]
+
+    def send(chunk):
+        a = Api(api.cluster_dir)
+        for ns, name in chunk:
+            a.apply(workload.gateway_cr(name, ns, revision))
+        return a.own
+    with ThreadPoolExecutor(clients) as pool:
+        for own in pool.map(send, chunks):
+            api.own.update(own)
+    return [f"{ns}/{name}" for ns, name in todo]
 
 
 def wait_all_healthy(api, keys, timeout, interval=0.5):
