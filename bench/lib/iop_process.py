@@ -58,7 +58,7 @@ class IopRun:
         self.started_at = None
 
     def start(self):
-        self.log_file = open(self.log_path, "ab")
+        self.log_file = open(self.log_path, "wb")
         self.started_at = time.monotonic()
         self.proc = subprocess.Popen(self.argv, stdout=self.log_file, stderr=subprocess.STDOUT)
         return self
