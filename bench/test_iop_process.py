@@ -2,6 +2,7 @@ import unittest
 
 from lib.iop_process import metric_sum
 from lib.cluster import parse_count
+from lib.timed import parse_time_kib, timed_run
 from lib.workload import plural
 
 
@@ -26,6 +27,17 @@ class ParseCountTest(unittest.TestCase):
         self.assertEqual(parse_count("110"), 110)
         self.assertEqual(parse_count("5k"), 5000)
         self.assertEqual(parse_count("1M"), 1000000)
+
+
+class TimedRunTest(unittest.TestCase):
+    def test_gnu_time_output_gives_the_peak_even_after_a_failure_line(self):
+        self.assertEqual(parse_time_kib(["Command exited with non-zero status 1", "51234"]), 51234)
+
+    def test_a_small_command_reports_its_own_small_peak_and_its_exit_status(self):
+        code, wall, rss = timed_run(["/bin/sh", "-c", "exit 3"])
+        self.assertEqual(code, 3)
+        self.assertGreaterEqual(wall, 0)
+        self.assertLess(rss, 20)  # a shell's own peak
 
 
 if __name__ == "__main__":

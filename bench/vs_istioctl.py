@@ -102,7 +102,7 @@ def _report(ctx, res, gen):
     out += (f"`install -y -f {CR_FILE.relative_to(REPO)} --revision R` into a fresh namespace, readiness waiting off "
             f"(`--readiness-timeout 0s` / `--readiness-timeout 0`), {ctx.runs} runs each, alternating who goes first. "
             "Requests: kube-apiserver's count of reads (any resource), writes on the installed kinds and namespaces, "
-            "and non-resource requests (discovery). Peak RSS: ru_maxrss from wait4. Goal: iop >= 3x faster.\n\n")
+            "and non-resource requests (discovery). Peak RSS: GNU time %M (ru_maxrss of the tool alone). Goal: iop >= 3x faster.\n\n")
     out += table(hdr, [
         _row("install wall time, s", "wall", res, 2),
         _row("install requests", "requests", res, 0),
