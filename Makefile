@@ -8,7 +8,7 @@ CTEST_ARGS ?=
 PYTHON    ?= /usr/bin/python3
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all setup configure build kube-binaries helm-binary test unit-test run stop bench fuzz fidelity format clean manifests
+.PHONY: all setup configure build kube-binaries helm-binary test unit-test run stop bench bench-test fuzz fidelity format clean manifests
 
 all: build
 
@@ -50,6 +50,17 @@ fidelity: build
 	@$(PYTHON) -m unittest discover -q -s test/fidelity -p 'test_*.py'
 	@istioctl=$$(bash test/fidelity/build-istioctl.sh) && \
 	  $(PYTHON) test/fidelity/compare.py --iop $(BUILD_DIR)/iop --istioctl "$$istioctl" --work $(BUILD_DIR)/fidelity
+
+# Benchmarks against private clusters in $(BUILD_DIR)/bench-cluster-* (tens of minutes; not part of
+# `make test`): prints tables and writes them to $(BUILD_DIR)/bench/results.md. Select with e.g.
+# BENCH_ARGS='--only latency,istioctl --runs 3'; see bench/README.md.
+BENCH_ARGS ?=
+bench: build kube-binaries bench-test
+	@PYTHONDONTWRITEBYTECODE=1 $(PYTHON) bench/run_all.py --build-dir $(BUILD_DIR) $(BENCH_ARGS)
+
+# The benchmark harness's own unit tests (median, tables, metrics parsing); seconds.
+bench-test:
+	@PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m unittest discover -q -s bench -p 'test_*.py'
 
 stop:
 	@bash test/cluster/down.sh $(RUN_DIR)
