@@ -125,7 +125,7 @@ int runUninstall(const UninstallFlags& f) {
   const auto& kinds = reconcilers::ownedKinds();
   for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
     if (!it->prunable) continue;
-    auto list = client->listAll(it->gvk, "", {.labelSelector = selector});
+    auto list = client->listAll(it->gvk, "", {.labelSelector = reconcilers::selectorFor(selector, *it)});
     if (!list) {
       if (kube::isNoKindMatch(list.error())) continue;
       std::cerr << "error: listing " << it->gvk.kind << "s: " << list.error().describe() << "\n";
