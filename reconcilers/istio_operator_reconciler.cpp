@@ -234,6 +234,7 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
     events_.record(cr, "Warning", "OwnershipConflict", join(conflictMessages, "; "));
   if (!failures.empty()) events_.record(cr, "Warning", "ApplyFailed", join(failures, "; "));
   if (!pruned.errors.empty()) events_.record(cr, "Warning", "PruneFailed", join(pruned.errors, "; "));
+  logOutcome(applied, pruned, deferred, conflictMessages, failures);
 
   bool statusWritten = writeStatus(cr, statusObject(st, cr.value("status", json()), nowRfc3339()));
   if (applyFailed || !pruned.ok()) return Result::error(st.reconciled.message);
@@ -242,6 +243,24 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
   if (!pending.empty()) return Result::requeueAfter(options_.notReadyRequeue);
   if (!conflicts.empty()) return Result::requeueAfter(options_.conflictRequeue);
   return Result::done();
+}
+
+// The log says what a reconcile did, not that it ran: a converged CR logs nothing.
+void IstioOperatorReconciler::logOutcome(const ApplyReport& applied, const DeleteReport& pruned,
+                                         const std::vector<std::string>& deferred,
+                                         const std::vector<std::string>& conflicts,
+                                         const std::vector<std::string>& failures) const {
+  std::vector<std::string> written;
+  for (const auto& o : applied.outcomes)
+    if (o.action == Action::Applied) written.push_back(o.object);
+  if (!written.empty())
+    spdlog::info("applied {} of {} objects: {}", written.size(), applied.outcomes.size(),
+                 join(written, ", "));
+  if (!pruned.deleted.empty()) spdlog::info("pruned {}", join(pruned.deleted, ", "));
+  if (!deferred.empty()) spdlog::info("prune waits for ready workloads: {}", join(deferred, ", "));
+  for (const auto& c : conflicts) spdlog::warn("ownership conflict: {}", c);
+  for (const auto& f : failures) spdlog::warn("apply failed: {}", f);
+  for (const auto& e : pruned.errors) spdlog::warn("prune failed: {}", e);
 }
 
 bool IstioOperatorReconciler::pruneWaitOver(const std::string& key, std::chrono::milliseconds& left) {
@@ -334,6 +353,14 @@ bool IstioOperatorReconciler::writeStatus(const json& cr, const json& status) {
   if (!r) {
     spdlog::warn("writing status: {}", r.error().describe());
     return false;
+  }
+  const std::string before = previous.value("status", ""), after = status.value("status", "");
+  if (before != after) {
+    std::string why;  // what keeps it from Ready, when something does
+    for (const auto& c : status.value("conditions", json::array()))
+      if (c.value("type", "") == "Ready" && c.value("status", "") != "True") why = c.value("message", "");
+    spdlog::info("status {} -> {}{}", before.empty() ? "(none)" : before, after,
+                 why.empty() ? "" : ": " + why);
   }
   return true;
 }

@@ -56,6 +56,9 @@ class IstioOperatorReconciler final : public controller::Reconciler {
   bool writeStatus(const nlohmann::json& cr, const nlohmann::json& status);
   // Whether the prune wait of `key` (started now when it was not running) has run out, and
   // how much of it is left.
+  void logOutcome(const ApplyReport& applied, const DeleteReport& pruned,
+                  const std::vector<std::string>& deferred, const std::vector<std::string>& conflicts,
+                  const std::vector<std::string>& failures) const;
   bool pruneWaitOver(const std::string& key, std::chrono::milliseconds& left);
   void endPruneWait(const std::string& key);
 
