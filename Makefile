@@ -51,6 +51,13 @@ fidelity: build
 	@istioctl=$$(bash test/fidelity/build-istioctl.sh) && \
 	  $(PYTHON) test/fidelity/compare.py --iop $(BUILD_DIR)/iop --istioctl "$$istioctl" --work $(BUILD_DIR)/fidelity
 
+# libFuzzer targets (fuzz/), built with clang++-14 apart from the main build; each runs
+# FUZZ_SECONDS (`make test` runs them 30 s each through ctest).
+FUZZ_SECONDS ?= 300
+fuzz: setup
+	@bash fuzz/run.sh build build-fuzz
+	@bash fuzz/run.sh run build-fuzz $(FUZZ_SECONDS)
+
 stop:
 	@bash test/cluster/down.sh $(RUN_DIR)
 
