@@ -4,6 +4,7 @@
 // "[value]" selects a scalar list element by regular expression, and a null value deletes.
 // Unlike istioctl, a path that can select nothing (no object of that kind/name, no list
 // element matching a selector, nothing to delete) is reported instead of silently ignored.
+#include <cstdlib>
 #include <regex>
 
 #include "reconcilers/json_tree.h"
@@ -19,7 +20,8 @@ bool isIndex(const std::string& s, long& idx) {
   static const std::regex kIdx(R"(^\[(-?[0-9]+)\]$)");
   std::smatch m;
   if (!std::regex_match(s, m, kIdx)) return false;
-  idx = std::stol(m[1].str());
+  // strtol saturates where stol would throw: an index too big for a long is simply past the end.
+  idx = std::strtol(m[1].str().c_str(), nullptr, 10);
   return true;
 }
 

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <regex>
 #include <stdexcept>
@@ -107,9 +108,50 @@ void emit(YAML::Emitter& out, const json& v) {
   }
 }
 
+// Offset of the first byte of `text` that is not part of well-formed UTF-8 (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF), or npos. YAML requires UTF-8 here, and JSON
+// (what every object becomes) cannot carry anything else: nlohmann::json::dump() throws on it.
+size_t invalidUtf8At(const std::string& text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return i;
+    }
+    if (i + len > n || p[i + 1] < lo || p[i + 1] > hi) return i;
+    for (size_t k = 2; k < len; ++k)
+      if (p[i + k] < 0x80 || p[i + k] > 0xBF) return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
 }  // namespace
 
 std::vector<json> yamlDocumentsToJson(const std::string& text) {
+  if (size_t bad = invalidUtf8At(text); bad != std::string::npos) {
+    size_t lineStart = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    lineStart = lineStart == std::string::npos || bad == 0 ? 0 : lineStart + 1;
+    throw std::runtime_error("not UTF-8: invalid byte at line " +
+                             std::to_string(std::count(text.begin(), text.begin() + bad, '\n') + 1) +
+                             ", column " + std::to_string(bad - lineStart + 1));
+  }
   std::vector<json> docs;
   try {
     for (const auto& node : YAML::LoadAll(text)) docs.push_back(nodeToJson(node));

@@ -34,6 +34,7 @@ std::vector<BadCR> loadBadCRs(const std::string& dir) {
     bool inMetadata = false;
     for (std::string line; std::getline(lines, line);) {
       if (line.rfind("# iop: ", 0) == 0) cr.iopMessages.push_back(line.substr(7));
+      if (line.rfind("# cluster: ", 0) == 0) cr.clusterMessages.push_back(line.substr(11));
       if (line.rfind("# apply: ", 0) == 0) cr.applyMessage = line.substr(9);
       if (line == "metadata:") inMetadata = true;
       if (inMetadata && cr.name.empty() && line.rfind("  name: ", 0) == 0) cr.name = line.substr(8);

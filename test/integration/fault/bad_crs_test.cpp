@@ -56,7 +56,7 @@ TEST_CASE(
         30s);
     INFO(cr->file << " (CR " << cr->name << "): " << got.value("status", json()).dump());
     CHECK(marked);
-    for (const auto& expected : cr->iopMessages)
+    for (const auto& expected : cr->clusterMessages.empty() ? cr->iopMessages : cr->clusterMessages)
       CHECK(reconciledMessage(got).find(expected) != std::string::npos);
   }
   // Nothing in the whole cluster is owned by a CR of this namespace.

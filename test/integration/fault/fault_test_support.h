@@ -18,6 +18,7 @@ namespace iop::fault::testing {
 
 using namespace iop::reconcilers::testing;
 using nlohmann::json;
+using reconcilers::kIstioOperatorGVK;
 
 // `iop run` for one revision and namespace with the given kubeconfig. Leader election is off
 // unless `leaseNamespace` is given (then the Lease lives there, with identity `podName`).

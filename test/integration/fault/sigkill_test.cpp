@@ -55,7 +55,7 @@ TEST_CASE(
   std::uniform_int_distribution<int> delayMs(0, 1500);
   for (int kill = 0; kill < 10; ++kill) {
     std::this_thread::sleep_for(std::chrono::milliseconds(delayMs(rng)));
-    if (kill % 3 == 1) {
+    if (kill % 3 == 0) {
       const std::string& victim = doomed[kill / 3];
       REQUIRE(admin->remove(kIstioOperatorGVK, ns.name(), victim).ok());
       crs.erase(victim);
