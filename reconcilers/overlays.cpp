@@ -101,6 +101,7 @@ void applyOverlays(std::vector<json>& objects, const ComponentSpec& spec, FieldE
   if (overlays == spec.k8s.end() || !overlays->is_array()) return;
   for (size_t o = 0; o < overlays->size(); ++o) {
     const json& overlay = (*overlays)[o];
+    if (!overlay.is_object()) continue;  // null: unset, as validation reads it (found by fuzzing)
     const std::string base = spec.specPath + ".k8s.overlays[" + std::to_string(o) + "]";
     const std::string kind = overlay.value("kind", "");
     const std::string name = overlay.value("name", "");
@@ -116,6 +117,7 @@ void applyOverlays(std::vector<json>& objects, const ComponentSpec& spec, FieldE
     }
     const json patches = overlay.value("patches", json::array());
     for (size_t p = 0; p < patches.size(); ++p) {
+      if (!patches[p].is_object()) continue;  // null, as above
       const std::string path = patches[p].value("path", "");
       const json value = patches[p].value("value", json());
       const std::string field = base + ".patches[" + std::to_string(p) + "].path";
