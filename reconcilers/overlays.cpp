@@ -94,6 +94,12 @@ std::string write(json& node, const std::vector<std::string>& segs, size_t i, co
   return write(node[seg], segs, i + 1, value);
 }
 
+// obj[key] as a string; "" when absent or null (validation lets null through: it means unset).
+std::string stringField(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 }  // namespace
 
 void applyOverlays(std::vector<json>& objects, const ComponentSpec& spec, FieldErrors& errors) {
@@ -103,8 +109,8 @@ void applyOverlays(std::vector<json>& objects, const ComponentSpec& spec, FieldE
     const json& overlay = (*overlays)[o];
     if (!overlay.is_object()) continue;  // null: unset, as validation reads it (found by fuzzing)
     const std::string base = spec.specPath + ".k8s.overlays[" + std::to_string(o) + "]";
-    const std::string kind = overlay.value("kind", "");
-    const std::string name = overlay.value("name", "");
+    const std::string kind = stringField(overlay, "kind");
+    const std::string name = stringField(overlay, "name");
     std::vector<json*> targets;
     // apiVersion is ignored, as istioctl does for compatibility.
     for (auto& obj : objects) {
@@ -118,7 +124,7 @@ void applyOverlays(std::vector<json>& objects, const ComponentSpec& spec, FieldE
     const json patches = overlay.value("patches", json::array());
     for (size_t p = 0; p < patches.size(); ++p) {
       if (!patches[p].is_object()) continue;  // null, as above
-      const std::string path = patches[p].value("path", "");
+      const std::string path = stringField(patches[p], "path");
       const json value = patches[p].value("value", json());
       const std::string field = base + ".patches[" + std::to_string(p) + "].path";
       auto segs = splitPath(path);

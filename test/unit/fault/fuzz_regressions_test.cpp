@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "reconcilers/istio_operator.h"
+#include "reconcilers/render.h"
 #include "reconcilers/yaml_json.h"
 
 using namespace iop::reconcilers;
@@ -24,4 +25,21 @@ TEST_CASE("several documents still split as before", "[fault][fuzz]") {
   REQUIRE(docs.size() == 2);
   CHECK(docs[0]["a"] == 1);
   CHECK(docs[1]["b"].size() == 2);
+}
+
+TEST_CASE("overlays with null entries, names or paths are reported, not thrown", "[fault][fuzz]") {
+  auto parsed = parseIstioOperator(
+      "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: x}\nspec:\n"
+      "  profile: empty\n  components:\n    ingressGateways:\n    - name: gw\n      enabled: true\n"
+      "      k8s:\n        overlays:\n        - null\n        - kind: Deployment\n          name: # null\n"
+      "          patches: [{path: spec.replicas, value: 2}]\n        - kind: Deployment\n          name: gw\n"
+      "          patches: [null, {path: null, value: 1}]\n");
+  REQUIRE(parsed.ok());
+  auto rendered = render(*parsed.iop);
+  std::string all;
+  for (const auto& e : rendered.errors) all += e.str() + "\n";
+  INFO(all);
+  CHECK(all.find("internal rendering error") == std::string::npos);
+  CHECK(all.find("overlays[1]: no rendered Deployment named \"\"") != std::string::npos);
+  CHECK(all.find("overlays[2].patches[1].path: empty path") != std::string::npos);
 }
