@@ -62,6 +62,13 @@ bench: build kube-binaries bench-test
 bench-test:
 	@PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m unittest discover -q -s bench -p 'test_*.py'
 
+# libFuzzer targets (fuzz/), built with clang++-14 apart from the main build; each runs
+# FUZZ_SECONDS (`make test` runs them 30 s each through ctest).
+FUZZ_SECONDS ?= 300
+fuzz: setup
+	@bash fuzz/run.sh build build-fuzz
+	@bash fuzz/run.sh run build-fuzz $(FUZZ_SECONDS)
+
 stop:
 	@bash test/cluster/down.sh $(RUN_DIR)
 

@@ -4,6 +4,7 @@
 // "[value]" selects a scalar list element by regular expression, and a null value deletes.
 // Unlike istioctl, a path that can select nothing (no object of that kind/name, no list
 // element matching a selector, nothing to delete) is reported instead of silently ignored.
+#include <cstdlib>
 #include <regex>
 
 #include "reconcilers/json_tree.h"
@@ -19,7 +20,8 @@ bool isIndex(const std::string& s, long& idx) {
   static const std::regex kIdx(R"(^\[(-?[0-9]+)\]$)");
   std::smatch m;
   if (!std::regex_match(s, m, kIdx)) return false;
-  idx = std::stol(m[1].str());
+  // strtol saturates where stol would throw: an index too big for a long is simply past the end.
+  idx = std::strtol(m[1].str().c_str(), nullptr, 10);
   return true;
 }
 
@@ -92,6 +94,12 @@ std::string write(json& node, const std::vector<std::string>& segs, size_t i, co
   return write(node[seg], segs, i + 1, value);
 }
 
+// obj[key] as a string; "" when absent or null (validation lets null through: it means unset).
+std::string stringField(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 }  // namespace
 
 void applyOverlays(std::vector<json>& objects, const ComponentSpec& spec, FieldErrors& errors) {
@@ -99,9 +107,10 @@ void applyOverlays(std::vector<json>& objects, const ComponentSpec& spec, FieldE
   if (overlays == spec.k8s.end() || !overlays->is_array()) return;
   for (size_t o = 0; o < overlays->size(); ++o) {
     const json& overlay = (*overlays)[o];
+    if (!overlay.is_object()) continue;  // null: unset, as validation reads it (found by fuzzing)
     const std::string base = spec.specPath + ".k8s.overlays[" + std::to_string(o) + "]";
-    const std::string kind = overlay.value("kind", "");
-    const std::string name = overlay.value("name", "");
+    const std::string kind = stringField(overlay, "kind");
+    const std::string name = stringField(overlay, "name");
     std::vector<json*> targets;
     // apiVersion is ignored, as istioctl does for compatibility.
     for (auto& obj : objects) {
@@ -114,7 +123,8 @@ void applyOverlays(std::vector<json>& objects, const ComponentSpec& spec, FieldE
     }
     const json patches = overlay.value("patches", json::array());
     for (size_t p = 0; p < patches.size(); ++p) {
-      const std::string path = patches[p].value("path", "");
+      if (!patches[p].is_object()) continue;  // null, as above
+      const std::string path = stringField(patches[p], "path");
       const json value = patches[p].value("value", json());
       const std::string field = base + ".patches[" + std::to_string(p) + "].path";
       auto segs = splitPath(path);

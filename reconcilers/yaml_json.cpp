@@ -1,9 +1,13 @@
 #include "reconcilers/yaml_json.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <regex>
+#include <sstream>
 #include <stdexcept>
 
 namespace iop::reconcilers {
@@ -107,12 +111,112 @@ void emit(YAML::Emitter& out, const json& v) {
   }
 }
 
+// Offset of the first byte of `text` that is not part of well-formed UTF-8 (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF), or npos. YAML requires UTF-8 here, and JSON
+// (what every object becomes) cannot carry anything else: nlohmann::json::dump() throws on it.
+size_t invalidUtf8At(const std::string& text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return i;
+    }
+    if (i + len > n || p[i + 1] < lo || p[i + 1] > hi) return i;
+    for (size_t k = 2; k < len; ++k)
+      if (p[i + k] < 0x80 || p[i + k] > 0xBF) return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
+// The documents of a YAML stream, split at "---" lines (a document marker at column 0 cannot
+// be document content). yaml-cpp 0.7's LoadAll loops forever, allocating, on some malformed
+// streams (",- &a": jbeder/yaml-cpp#1319, found by fuzzing), while Load parses one document
+// and stops. Chunks with nothing but blank and comment lines are no documents, as for LoadAll.
+std::vector<std::string> splitDocuments(const std::string& text) {
+  std::vector<std::string> out;
+  std::string chunk;
+  bool content = false;
+  auto flush = [&] {
+    if (content) out.push_back(chunk);
+    chunk.clear();
+    content = false;
+  };
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    std::string line = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos + 1);
+    pos = end == std::string::npos ? text.size() : end + 1;
+    bool marker =
+        line.rfind("---", 0) == 0 && (line.size() == 3 || std::isspace(static_cast<unsigned char>(line[3])));
+    if (marker) {
+      flush();
+      // "--- value" starts a document on the marker line itself.
+      if (line.find_first_not_of(" \t\r\n", 3) != std::string::npos) content = true;
+    } else {
+      size_t first = line.find_first_not_of(" \t\r\n");
+      if (first != std::string::npos && line[first] != '#') content = true;
+    }
+    chunk += line;
+  }
+  flush();
+  return out;
+}
+
+// Where LoadAll would loop, Load stops early and returns null, silently dropping the rest of
+// the chunk: parse the chunk once more, event by event, and refuse it when input is left over.
+void requireOneDocument(const std::string& doc) {
+  struct Ignore : YAML::EventHandler {
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  } ignore;
+  std::istringstream in(doc);
+  YAML::Parser parser(in);
+  parser.HandleNextDocument(ignore);
+  if (parser) throw YAML::ParserException(YAML::Mark::null_mark(), "unexpected content after the document");
+}
+
 }  // namespace
 
 std::vector<json> yamlDocumentsToJson(const std::string& text) {
+  if (size_t bad = invalidUtf8At(text); bad != std::string::npos) {
+    size_t lineStart = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    lineStart = lineStart == std::string::npos || bad == 0 ? 0 : lineStart + 1;
+    throw std::runtime_error("not UTF-8: invalid byte at line " +
+                             std::to_string(std::count(text.begin(), text.begin() + bad, '\n') + 1) +
+                             ", column " + std::to_string(bad - lineStart + 1));
+  }
   std::vector<json> docs;
   try {
-    for (const auto& node : YAML::LoadAll(text)) docs.push_back(nodeToJson(node));
+    for (const auto& doc : splitDocuments(text)) {
+      requireOneDocument(doc);
+      docs.push_back(nodeToJson(YAML::Load(doc)));
+    }
   } catch (const YAML::Exception& e) {
     throw std::runtime_error("YAML syntax error at line " + std::to_string(e.mark.line + 1) + ", column " +
                              std::to_string(e.mark.column + 1) + ": " + e.msg);

@@ -16,9 +16,10 @@ namespace iop::kube::testing {
 
 using namespace std::chrono_literals;
 
-// The admin (client certificate) config of the test cluster, limits raised for tests.
-inline Config adminConfig() {
-  auto c = loadKubeconfig({.path = iop::test::kubeconfigPath()});
+// The admin (client certificate) config of the test cluster (or of the cluster whose kubeconfig
+// is at `kubeconfig`), limits raised for tests.
+inline Config adminConfig(const std::string& kubeconfig = iop::test::kubeconfigPath()) {
+  auto c = loadKubeconfig({.path = kubeconfig});
   REQUIRE(c.ok());
   c->qps = 100;
   c->burst = 200;

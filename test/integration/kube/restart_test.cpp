@@ -1,58 +1,21 @@
 // A watch survives kube-apiserver being killed and restarted, by resuming (or relisting on
 // Gone). This test starts a cluster of its own so that the restart disturbs no other test.
-#include <filesystem>
 #include <future>
 #include <set>
 
 #include "test/integration/kube/kube_test_support.h"
-#include "test/support/process.h"
+#include "test/support/own_cluster.h"
 
 using namespace iop::kube;
 using namespace iop::kube::testing;
 using nlohmann::json;
-namespace fs = std::filesystem;
-
-namespace {
-
-// A whole test cluster in a temporary directory, stopped and removed at scope exit.
-class OwnCluster {
- public:
-  OwnCluster() {
-    std::string tmpl = (fs::temp_directory_path() / "iop-kube-restart-XXXXXX").string();
-    dir_ = ::mkdtemp(tmpl.data());
-    auto up = iop::test::run({std::string(IOP_SOURCE_DIR) + "/test/cluster/up.sh", dir_.string()});
-    INFO(up.out);
-    REQUIRE(up.exitCode == 0);
-  }
-  ~OwnCluster() {
-    (void)iop::test::run({std::string(IOP_SOURCE_DIR) + "/test/cluster/down.sh", dir_.string()});
-    fs::remove_all(dir_);
-  }
-  std::string dir() const { return dir_.string(); }
-  Config config() const {
-    auto c = loadKubeconfig({.path = dir_.string() + "/kubeconfig"});
-    REQUIRE(c.ok());
-    c->qps = 100;
-    c->burst = 200;
-    return *c;
-  }
-  iop::test::ProcessResult restartApiserver(int downtimeSeconds) const {
-    return iop::test::run({std::string(IOP_SOURCE_DIR) + "/test/cluster/restart-apiserver.sh", dir_.string(),
-                           std::to_string(downtimeSeconds)});
-  }
-
- private:
-  fs::path dir_;
-};
-
-}  // namespace
 
 TEST_CASE("a watch loop survives kube-apiserver being killed and restarted", "[kube][watch][restart]") {
-  OwnCluster cluster;
+  iop::test::OwnCluster cluster;
   ClientOptions options;
   options.retryInitialBackoff = 50ms;
   options.retryMaxBackoff = 500ms;
-  auto client = clientFor(cluster.config(), options);
+  auto client = clientFor(adminConfig(cluster.kubeconfig()), options);
   TestNamespace ns(*client, "kube-restart");
 
   std::mutex mu;  // guards seen and ends

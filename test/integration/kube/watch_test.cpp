@@ -5,7 +5,7 @@
 #include <mutex>
 
 #include "test/integration/kube/kube_test_support.h"
-#include "test/support/process.h"
+#include "test/support/own_cluster.h"
 
 using namespace iop::kube;
 using namespace iop::kube::testing;
@@ -41,24 +41,6 @@ std::string listVersion(Client& client, const std::string& ns) {
   auto list = client.list(kConfigMap, ns);
   REQUIRE(list.ok());
   return (*list)["metadata"]["resourceVersion"].get<std::string>();
-}
-
-// Compacts the test cluster's etcd at its current revision through its HTTP gateway, so every
-// older revision is gone from storage. Returns the revision.
-std::int64_t compactEtcd() {
-  std::ifstream in(iop::test::clusterDir() + "/etcd-endpoint");
-  std::string endpoint;
-  in >> endpoint;
-  REQUIRE_FALSE(endpoint.empty());
-  auto range =
-      iop::test::run({"curl", "-fsS", "-X", "POST", endpoint + "/v3/kv/range", "-d", R"({"key":"Lw=="})"});
-  REQUIRE(range.exitCode == 0);
-  auto revision = std::stoll(json::parse(range.out)["header"]["revision"].get<std::string>());
-  auto compact = iop::test::run({"curl", "-fsS", "-X", "POST", endpoint + "/v3/kv/compaction", "-d",
-                                 json{{"revision", std::to_string(revision)}, {"physical", true}}.dump()});
-  INFO(compact.out);
-  REQUIRE(compact.exitCode == 0);
-  return revision;
 }
 
 }  // namespace
@@ -161,7 +143,7 @@ TEST_CASE("a watch from a resourceVersion compacted away in etcd signals Gone, a
   REQUIRE(eventually([&] { return client->apply(w, {.fieldManager = "kube-test"}).ok(); }));
   for (int i = 1; i <= 3; ++i)
     REQUIRE(client->mergePatch(widget, ns.name(), "w", {{"spec", {{"i", i}}}}).ok());
-  auto revision = compactEtcd();
+  auto revision = iop::test::compactEtcd(iop::test::clusterDir());
   CHECK(revision > std::stoll(old));
 
   int delivered = 0;

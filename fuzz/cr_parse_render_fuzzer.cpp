@@ -1,0 +1,31 @@
+// libFuzzer target: arbitrary bytes as an IstioOperator file, through the steps `iop install -f`
+// and `iop manifest generate` take: parse + validate, render, and serialize every rendered
+// object as JSON (what the applier sends) and YAML (what manifest generate prints). The API
+// promises none of these throws or crashes, whatever the input; errors are values.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "reconcilers/istio_operator.h"
+#include "reconcilers/profiles.h"
+#include "reconcilers/render.h"
+#include "reconcilers/yaml_json.h"
+
+using namespace iop::reconcilers;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const ProfileSource profiles;
+  static const std::set<std::string> names = profiles.names();
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  ParseResult parsed = parseIstioOperator(text, {.profiles = names});
+  for (const auto& e : parsed.errors) (void)e.str();
+  if (!parsed.ok()) return 0;
+  RenderResult rendered = render(*parsed.iop, {.iopVersion = "fuzz", .profiles = &profiles});
+  for (const auto& e : rendered.errors) (void)e.str();
+  if (!rendered.ok()) return 0;
+  for (const auto& o : rendered.objects) {
+    (void)o.object.dump();
+    (void)jsonToYaml(o.object);
+  }
+  return 0;
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds and runs the libFuzzer targets of fuzz/ with clang++-14 (ASan + UBSan), apart from the
+# main g++ build.
+#   fuzz/run.sh build DIR               configure and build into DIR
+#   fuzz/run.sh run DIR SECONDS [T...]  run each target (default: all) for SECONDS over its seed
+#                                       corpus fuzz/corpus/<target>/; new inputs go to
+#                                       DIR/corpus/<target>/, crashes to DIR/crashes/
+# Exits non-zero when a target crashes (the input is in DIR/crashes/: add it to the seed corpus
+# once fixed, as a regression seed).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+targets_all=(cr_parse_render overlays)
+cmd=${1:?usage: $0 build|run DIR [SECONDS [TARGET...]]}
+dir=${2:?usage: $0 build|run DIR [SECONDS [TARGET...]]}
+case $cmd in
+  build)
+    if [ ! -f "$dir/build.ninja" ]; then
+      CXX=${FUZZ_CXX:-clang++-14} cmake -S "$here" -B "$dir" -G Ninja >/dev/null
+    fi
+    cmake --build "$dir" -j "${JOBS:-2}"
+    ;;
+  run)
+    seconds=${3:?seconds}
+    shift 3
+    targets=("$@")
+    [ ${#targets[@]} -gt 0 ] || targets=("${targets_all[@]}")
+    mkdir -p "$dir/crashes"
+    for t in "${targets[@]}"; do
+      mkdir -p "$dir/corpus/$t"
+      echo "fuzzing $t for ${seconds}s"
+      "$dir/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -artifact_prefix="$dir/crashes/$t-" "$dir/corpus/$t" "$here/corpus/$t"
+    done
+    ;;
+  *)
+    echo "usage: $0 build|run DIR [SECONDS [TARGET...]]" >&2
+    exit 2
+    ;;
+esac
