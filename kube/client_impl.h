@@ -52,6 +52,10 @@ struct Client::Impl {
   // When "/api" or "/apis" was last fetched: a miss refetches at most once a second, so a kind
   // that is simply not installed does not turn every call into a discovery download.
   std::map<std::string, std::chrono::steady_clock::time_point> lastDiscovery;
+  // Held for a whole refresh: a caller arriving while another downloads waits for that result.
+  // Without it, the once-a-second limit made it return at once to a still-empty cache, and
+  // informers starting together saw served kinds as NoKindMatch. Taken before discoveryMu.
+  std::mutex discoveryFetchMu;
 
   // Sends one request through rate limiting, auth, retries and metrics; non-2xx becomes an
   // Error (with method and path). `idempotent` allows retries of failures after sending.

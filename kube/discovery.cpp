@@ -76,6 +76,7 @@ std::vector<ResourceInfo> fromResourceList(const GroupVersionKind& gv, const jso
 Result<void> Client::Impl::refreshDiscovery(const GroupVersionKind& gvk) {
   const bool core = gvk.group.empty();
   const std::string root = core ? "/api" : "/apis";
+  std::lock_guard fetching(discoveryFetchMu);
   {
     std::lock_guard lock(discoveryMu);
     auto now = options.clock();

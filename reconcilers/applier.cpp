@@ -207,7 +207,8 @@ DeleteReport Applier::remove(const std::vector<json>& objects) {
   return report;
 }
 
-DeleteReport Applier::prune(const std::vector<RenderedObject>& desired, const Owner& owner) {
+DeleteReport Applier::prune(const std::vector<RenderedObject>& desired, const Owner& owner,
+                            const std::string& revision) {
   std::set<std::string> wanted;
   for (const auto& d : desired) wanted.insert(objectKeyOf(d.object));
   std::vector<json> stale;
@@ -220,8 +221,12 @@ DeleteReport Applier::prune(const std::vector<RenderedObject>& desired, const Ow
       report.errors.push_back("listing " + it->gvk.kind + "s: " + owned.error().describe());
       continue;
     }
-    for (auto& o : *owned)
+    for (auto& o : *owned) {
+      if (!revision.empty() &&
+          o["metadata"].value("labels", json::object()).value(kRevisionLabel, "") != revision)
+        continue;
       if (!wanted.count(objectKeyOf(o))) stale.push_back(std::move(o));
+    }
   }
   DeleteReport removed = remove(stale);
   removed.errors.insert(removed.errors.begin(), report.errors.begin(), report.errors.end());

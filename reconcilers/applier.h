@@ -65,8 +65,11 @@ class Applier {
   ApplyReport apply(const std::vector<RenderedObject>& objects, const Owner& owner);
 
   // Deletes objects of every prunable kind that carry `owner`'s labels and are not in
-  // `desired`, in reverse apply order. Never CRDs, never namespaces.
-  DeleteReport prune(const std::vector<RenderedObject>& desired, const Owner& owner);
+  // `desired`, in reverse apply order. Never CRDs, never namespaces. A non-empty `revision`
+  // narrows it to objects labelled istio.io/rev=`revision`: `iop install` of one file at two
+  // revisions makes two installations under one owner name, and each prunes only its own.
+  DeleteReport prune(const std::vector<RenderedObject>& desired, const Owner& owner,
+                     const std::string& revision = "");
 
   // Deletes every object `owner` owns (reverse apply order), listing through the client so
   // nothing a cache has not seen yet is left behind. Never CRDs.

@@ -1,6 +1,7 @@
 // The RBAC `iop operator init` ships is enough for the operator it deploys: the operator runs
 // as a local process exactly as its Deployment would (args, env, the ServiceAccount's token).
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <nlohmann/json.hpp>
 #include <thread>
 
