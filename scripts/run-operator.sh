@@ -89,7 +89,10 @@ setsid env -u KUBECONFIG "${env[@]}" "$iop" run --kubeconfig "$work/kubeconfig" 
   --metrics-bind-address "127.0.0.1:$metrics" --health-probe-bind-address "127.0.0.1:$health" "${args[@]}" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null' TERM INT
-# A trapped signal ends the first wait early; the second one collects the operator's exit code.
+# A trapped signal ends the first wait early. The operator then gets 15 s to finish its work and
+# release its lease (it cannot when the API server is gone) before it is killed.
 wait $pid || true
 trap - TERM INT
+for _ in $(seq 1 150); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill -KILL $pid 2>/dev/null || true
 wait $pid
