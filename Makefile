@@ -35,14 +35,10 @@ test: build kube-binaries helm-binary
 unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -R '^unit:' $(CTEST_ARGS)
 
+# Starts the local cluster, installs the operator of revision 1-8-0, applies the page's CRs from
+# examples/ and keeps the operator in the foreground until Ctrl-C, which stops it and the cluster.
 run: build kube-binaries
-	@bash test/cluster/up.sh $(RUN_DIR)
-	@echo
-	@echo "A local cluster is running. Reach it with:"
-	@echo "  export KUBECONFIG=$(abspath $(RUN_DIR))/kubeconfig"
-	@echo "  kubectl get nodes"
-	@echo "  $(abspath $(BUILD_DIR))/iop version"
-	@echo "Stop it with: make stop"
+	@bash scripts/run.sh $(RUN_DIR) $(BUILD_DIR)/iop
 
 # Measures iop's rendering against istioctl's for the CRs of test/fidelity/crs (minutes on a
 # cold cache: istioctl is built once from the Go module proxy). Not part of `make test`.

@@ -85,7 +85,8 @@ int runInstall(const InstallFlags& f) {
   for (const auto& [c, n] : perComponent)
     std::cout << "✔ " << c << ": " << n.first << " applied, " << n.second << " unchanged\n";
   if (failed) return kExitFailed;
-  auto pruned = applier.prune(rendered.objects, owner);
+  // Scoped to the revision: installing this file at 1-8-1 must not prune its 1-8-0 installation.
+  auto pruned = applier.prune(rendered.objects, owner, iop->revision().empty() ? "default" : iop->revision());
   for (const auto& d : pruned.deleted) std::cout << "  pruned " << d << "\n";
   for (const auto& e : pruned.errors) std::cerr << "error: pruning " << e << "\n";
   if (!pruned.ok()) return kExitFailed;

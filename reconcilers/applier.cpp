@@ -238,7 +238,8 @@ DeleteReport Applier::remove(const std::vector<json>& objects) {
   return report;
 }
 
-StaleObjects Applier::stale(const std::vector<RenderedObject>& desired, const Owner& owner) {
+StaleObjects Applier::stale(const std::vector<RenderedObject>& desired, const Owner& owner,
+                           const std::string& revision) {
   std::set<std::string> wanted;
   for (const auto& d : desired) wanted.insert(objectKeyOf(d.object));
   StaleObjects out;
@@ -250,14 +251,19 @@ StaleObjects Applier::stale(const std::vector<RenderedObject>& desired, const Ow
       out.errors.push_back("listing " + it->gvk.kind + "s: " + owned.error().describe());
       continue;
     }
-    for (auto& o : *owned)
+    for (auto& o : *owned) {
+      if (!revision.empty() &&
+          o["metadata"].value("labels", json::object()).value(kRevisionLabel, "") != revision)
+        continue;
       if (!wanted.count(objectKeyOf(o))) out.objects.push_back(std::move(o));
+    }
   }
   return out;
 }
 
-DeleteReport Applier::prune(const std::vector<RenderedObject>& desired, const Owner& owner) {
-  StaleObjects found = stale(desired, owner);
+DeleteReport Applier::prune(const std::vector<RenderedObject>& desired, const Owner& owner,
+                            const std::string& revision) {
+  StaleObjects found = stale(desired, owner, revision);
   DeleteReport removed = remove(found.objects);
   removed.errors.insert(removed.errors.begin(), found.errors.begin(), found.errors.end());
   return removed;

@@ -71,11 +71,16 @@ class Applier {
 
   // Deletes objects of every prunable kind that carry `owner`'s labels and are not in
   // `desired`, in reverse apply order. Never CRDs, never namespaces. Same as remove(stale()).
-  DeleteReport prune(const std::vector<RenderedObject>& desired, const Owner& owner);
+  // A non-empty `revision` narrows it to objects labelled istio.io/rev=`revision`: `iop install`
+  // of one file at two revisions makes two installations under one owner name, and each prunes
+  // only its own.
+  DeleteReport prune(const std::vector<RenderedObject>& desired, const Owner& owner,
+                     const std::string& revision = "");
 
   // The objects prune() would delete, in the order it would delete them; errors say which
   // kinds could not be listed (their objects are missing from `objects`).
-  StaleObjects stale(const std::vector<RenderedObject>& desired, const Owner& owner);
+  StaleObjects stale(const std::vector<RenderedObject>& desired, const Owner& owner,
+                     const std::string& revision = "");
 
   // Deletes `objects` (live copies: the uid, when present, is a precondition, so an object
   // replaced meanwhile is left alone), skipping kinds that are not prunable.

@@ -23,7 +23,9 @@ stop() { # names... : TERM them together, wait up to 10 s, then KILL what is lef
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
 }
 # Clients of the API server first, then the API server, then its storage, so nothing logs
-# errors about a dependency vanishing first.
+# errors about a dependency vanishing first. iop-operator is the operator scripts/run.sh started
+# (it releases its lease on the way out, so it goes before everything else).
+stop iop-operator
 stop kwok kube-scheduler kube-controller-manager
 stop kube-apiserver
 stop etcd

@@ -80,7 +80,9 @@ kubeconfig "$pki/kwok.kubeconfig" kwok
 
 start() { # name args...
   local name=$1; shift
-  "$@" >"$dir/logs/$name.log" 2>&1 &
+  # A session of its own: a Ctrl-C in the terminal that started the cluster (make run) must not
+  # stop it behind down.sh's back, in the wrong order. setsid execs in place, so $! is the daemon.
+  setsid "$@" >"$dir/logs/$name.log" 2>&1 &
   echo $! > "$dir/pids/$name.pid"
 }
 

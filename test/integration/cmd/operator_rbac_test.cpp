@@ -42,7 +42,8 @@ TEST_CASE(
       "\n"
       "spec:\n  profile: default\n  revision: " +
       rev + "\n  namespace: " + ns + "\n";
-  // init created the watched namespace.
+  // init created the namespace the operator watches, as istioctl's operator init does.
+  REQUIRE(kubectl({"get", "namespace", ns}).exitCode == 0);
   auto applied = kubectl({"apply", "-f", "-"}, cr);
   INFO(applied.out);
   REQUIRE(applied.exitCode == 0);
