@@ -22,25 +22,19 @@ iop::test::ProcessResult iop_(std::vector<std::string> args) {
   return iop::test::run(argv);
 }
 
-// Every prunable kind iop writes, as kubectl names them fully ("Deployment.v1.apps").
-std::string ownedKindsForKubectl() {
-  std::string out;
+// "Kind namespace/name" of every object of every prunable kind iop writes that matches
+// `selector`, in every namespace, narrowed per kind as iop narrows it (EndpointSlices the
+// endpointslice controller copies a Service's labels onto are not iop's).
+std::set<std::string> listOwned(const std::string& selector) {
+  std::set<std::string> out;
   for (const auto& k : iop::reconcilers::ownedKinds()) {
     if (!k.prunable) continue;
-    if (!out.empty()) out += ",";
-    out += k.gvk.kind + (k.gvk.group.empty() ? "" : "." + k.gvk.version + "." + k.gvk.group);
+    std::string kind = k.gvk.kind + (k.gvk.group.empty() ? "" : "." + k.gvk.version + "." + k.gvk.group);
+    auto r = kubectl({"get", kind, "-A", "-l", iop::reconcilers::selectorFor(selector, k), "-o", "json"});
+    INFO(r.out);
+    REQUIRE(r.exitCode == 0);
+    for (const auto& o : json::parse(r.out)["items"]) out.insert(iop::reconcilers::describeObject(o));
   }
-  return out;
-}
-
-// "Kind namespace/name" of every object of those kinds matching `selector`, in every namespace.
-std::set<std::string> listOwned(const std::string& selector) {
-  auto r = kubectl({"get", ownedKindsForKubectl(), "-A", "-l", selector, "-o", "json"});
-  INFO(r.out);
-  REQUIRE(r.exitCode == 0);
-  std::set<std::string> out;
-  const json items = json::parse(r.out)["items"];
-  for (const auto& o : items) out.insert(iop::reconcilers::describeObject(o));
   return out;
 }
 
