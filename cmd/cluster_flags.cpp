@@ -11,15 +11,14 @@ void addClusterFlags(CLI::App& cmd, ClusterFlags& flags) {
   cmd.add_option("--context", flags.context, "The kubeconfig context to use");
 }
 
-std::unique_ptr<kube::Client> connect(const ClusterFlags& flags) {
+std::unique_ptr<kube::Client> connect(const ClusterFlags& flags, RateLimits limits) {
   auto config = kube::loadDefaultConfig({.path = flags.kubeconfig, .context = flags.context});
   if (!config) {
     std::cerr << "error: " << config.error().describe() << "\n";
     return nullptr;
   }
-  // A CLI run applies tens of objects in a row; client-go's 5 qps would make it crawl.
-  config->qps = 50;
-  config->burst = 100;
+  config->qps = limits.qps;
+  config->burst = limits.burst;
   auto client = kube::Client::create(std::move(*config));
   if (!client) {
     std::cerr << "error: " << client.error().describe() << "\n";

@@ -18,10 +18,16 @@ struct ClusterFlags {
 // Adds --kubeconfig/-c and --context to `cmd`, bound to `flags` (which must outlive parsing).
 void addClusterFlags(CLI::App& cmd, ClusterFlags& flags);
 
+// The client-side rate limit of the requests a verb sends (a token bucket).
+struct RateLimits {
+  double qps = 50;  // a CLI run applies tens of objects in a row; client-go's 5 would crawl
+  int burst = 100;
+};
+
 // Loads the config like kubectl (--kubeconfig, KUBECONFIG, in-cluster, ~/.kube/config) and
-// builds a client with iop's own rate limits. On failure prints why (which file, which context)
+// builds a client with the given rate limits. On failure prints why (which file, which context)
 // to stderr and returns null.
-std::unique_ptr<kube::Client> connect(const ClusterFlags& flags);
+std::unique_ptr<kube::Client> connect(const ClusterFlags& flags, RateLimits limits = {});
 
 // Exit codes shared by every verb, documented in each --help.
 inline constexpr int kExitOK = 0;

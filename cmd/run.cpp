@@ -2,6 +2,7 @@
 // Flags fall back to the environment the Deployment sets (REVISION, WATCH_NAMESPACE,
 // LEADER_ELECTION_NAMESPACE, POD_NAME, LEADER_ELECT); the operator itself is
 // reconcilers::OperatorRuntime.
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -28,6 +29,9 @@ struct RunFlags {
   std::string healthAddress = ":8081";
   int workers = 4;
   std::string logFormat = "text";
+  // An operator reconciling hundreds of CRs writes thousands of objects at start; at the CLI's
+  // 50 qps that alone takes minutes. The API server's priority and fairness still bounds it.
+  RateLimits limits{.qps = 200, .burst = 400};
 };
 
 std::string env(const char* name) {
@@ -36,6 +40,10 @@ std::string env(const char* name) {
 }
 
 int runOperator(RunFlags f) {
+  // glibc gives each thread that allocates its own arena (up to 8 per core), and the informer,
+  // worker and HTTP threads each keep one with freed pages parked in it: measured, that was a
+  // fifth of the operator's RSS. Two arenas keep contention low for a handful of workers.
+  mallopt(M_ARENA_MAX, 2);
   auto format = controller::parseLogFormat(f.logFormat);
   if (!format) {
     std::cerr << "error: --log-format " << f.logFormat << ": expected text or json\n";
@@ -50,8 +58,12 @@ int runOperator(RunFlags f) {
     std::cerr << "error: --leader-elect/LEADER_ELECT " << f.leaderElect << ": expected true or false\n";
     return kExitBadInput;
   }
+  if (f.limits.qps > 0 && f.limits.burst < 1) {
+    std::cerr << "error: --kube-api-burst must be at least 1 when --kube-api-qps is above 0\n";
+    return kExitBadInput;
+  }
   controller::setupLogging(*format, spdlog::level::info);
-  auto client = connect(f.cluster);
+  auto client = connect(f.cluster, f.limits);
   if (!client) return kExitFailed;
 
   reconcilers::OperatorOptions o;
@@ -111,6 +123,12 @@ void addRun(CLI::App& root) {
       ->capture_default_str();
   run->add_option("--max-concurrent-reconciles", f->workers, "CRs reconciled at once")->capture_default_str();
   run->add_option("--log-format", f->logFormat, "text or json")->capture_default_str();
+  run->add_option("--kube-api-qps", f->limits.qps,
+                  "Requests per second to the API server, sustained (0 or less = no client-side limit)")
+      ->capture_default_str();
+  run->add_option("--kube-api-burst", f->limits.burst,
+                  "Requests to the API server allowed in a burst above the qps")
+      ->capture_default_str();
   run->footer(std::string("Examples:\n"
                           "  iop run --revision 1-8-0 --watch-namespace istio-system\n"
                           "  LEADER_ELECT=false iop run --kubeconfig ~/.kube/config\n\n") +

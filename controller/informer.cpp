@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <stdexcept>
 #include <thread>
 
 namespace iop::controller {
@@ -98,6 +99,47 @@ std::size_t Informer::size() const {
   return store_.size();
 }
 
+void Informer::Index::add(const std::string& key, const json& object) {
+  auto value = fileUnder(object);
+  if (!value.empty()) keysByValue[value].insert(key);
+}
+
+void Informer::Index::remove(const std::string& key, const json& object) {
+  auto it = keysByValue.find(fileUnder(object));
+  if (it == keysByValue.end()) return;
+  it->second.erase(key);
+  if (it->second.empty()) keysByValue.erase(it);
+}
+
+void Informer::addIndex(const std::string& name, IndexFunc index) {
+  Index built{std::move(index), {}};
+  std::lock_guard lock(storeMu_);
+  for (const auto& [key, obj] : store_) built.add(key, *obj);
+  indexes_.insert_or_assign(name, std::move(built));
+}
+
+std::vector<json> Informer::byIndex(const std::string& name, const std::string& value) const {
+  std::lock_guard lock(storeMu_);
+  auto index = indexes_.find(name);
+  if (index == indexes_.end()) throw std::logic_error("informer " + describe() + ": no index " + name);
+  std::vector<json> out;
+  auto keys = index->second.keysByValue.find(value);
+  if (keys == index->second.keysByValue.end()) return out;
+  out.reserve(keys->second.size());
+  for (const auto& key : keys->second) out.push_back(*store_.at(key));
+  return out;
+}
+
+void Informer::setTransform(Transform transform) {
+  if (started_) throw std::logic_error("informer " + describe() + ": setTransform after run");
+  transform_ = std::move(transform);
+}
+
+Informer::ObjectPtr Informer::transformed(json&& object) const {
+  if (transform_) transform_(object);
+  return std::make_shared<const json>(std::move(object));
+}
+
 void Informer::deliverAdd(const ObjectPtr& obj) {
   for (auto& h : handlers_)
     if (h.onAdd) guarded(describe(), [&] { h.onAdd(*obj); });
@@ -133,7 +175,7 @@ bool Informer::relist(std::stop_token stop, std::string& resourceVersion) {
   }
   std::unordered_map<std::string, ObjectPtr> fresh;
   for (auto& item : (*listed)["items"]) {
-    auto obj = std::make_shared<const json>(std::move(item));
+    auto obj = transformed(std::move(item));
     fresh.emplace(objectKey(*obj), std::move(obj));
   }
   resourceVersion = resourceVersionOf(*listed);
@@ -144,6 +186,10 @@ bool Informer::relist(std::stop_token stop, std::string& resourceVersion) {
     std::lock_guard lock(storeMu_);
     previous.swap(store_);
     store_ = fresh;
+    for (auto& [name, index] : indexes_) {
+      index.keysByValue.clear();
+      for (const auto& [key, obj] : store_) index.add(key, *obj);
+    }
   }
   for (const auto& [key, obj] : previous)
     if (!fresh.contains(key)) deliverDelete(obj);
@@ -169,7 +215,7 @@ bool Informer::relist(std::stop_token stop, std::string& resourceVersion) {
 void Informer::apply(const kube::WatchEvent& event) {
   using Type = kube::WatchEvent::Type;
   if (event.type != Type::Added && event.type != Type::Modified && event.type != Type::Deleted) return;
-  auto obj = std::make_shared<const json>(event.object);
+  auto obj = transformed(json(event.object));
   auto key = objectKey(*obj);
   std::lock_guard delivery(handlersMu_);
   ObjectPtr old;
@@ -177,10 +223,13 @@ void Informer::apply(const kube::WatchEvent& event) {
     std::lock_guard lock(storeMu_);
     auto it = store_.find(key);
     if (it != store_.end()) old = it->second;
+    if (old)
+      for (auto& [name, index] : indexes_) index.remove(key, *old);
     if (event.type == Type::Deleted) {
       store_.erase(key);
     } else {
       store_[key] = obj;
+      for (auto& [name, index] : indexes_) index.add(key, *obj);
     }
   }
   if (event.type == Type::Deleted) {

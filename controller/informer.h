@@ -11,6 +11,7 @@
 #include <stop_token>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "controller/clock.h"
@@ -75,12 +76,39 @@ class Informer {
   std::vector<nlohmann::json> list() const;
   std::size_t size() const;
 
+  // What an index files an object under; "" = not filed. Called with the store lock held: it
+  // must be pure (same object, same answer), fast, and must not call back into the informer.
+  using IndexFunc = std::function<std::string(const nlohmann::json& object)>;
+  // Adds an index named `name` (client-go's Indexer, with one value per object), built from the
+  // objects already stored and kept current on every add, update, delete and relist, so that
+  // byIndex() costs the matches, not the whole store. Thread-safe, any time; replaces an index
+  // of the same name. Costs one string per filed object.
+  void addIndex(const std::string& name, IndexFunc index);
+  // Copies of the stored objects that index `name` files under `value`. Thread-safe.
+  // Throws std::logic_error when no index `name` was added (a programming error).
+  std::vector<nlohmann::json> byIndex(const std::string& name, const std::string& value) const;
+
+  // Rewrites each object before it is stored or handed to handlers (client-go's
+  // SetTransform), e.g. to drop fields nobody reads so the cache costs less memory. Readers and
+  // handlers then never see what it removed. Call before run(): throws std::logic_error after.
+  // Runs on the informer's thread; must not call back into the informer.
+  using Transform = std::function<void(nlohmann::json& object)>;
+  void setTransform(Transform transform);
+
   // How many LISTs have completed (1 after the first sync; more after relists on Gone).
   std::uint64_t listCount() const { return listCount_; }
   std::string describe() const;  // "apps/v1, Kind=Deployment in ns x with labels a=b"
 
  private:
   using ObjectPtr = std::shared_ptr<const nlohmann::json>;
+  struct Index {
+    IndexFunc fileUnder;
+    std::unordered_map<std::string, std::unordered_set<std::string>> keysByValue;
+    void add(const std::string& key, const nlohmann::json& object);
+    void remove(const std::string& key, const nlohmann::json& object);
+  };
+
+  ObjectPtr transformed(nlohmann::json&& object) const;
 
   bool relist(std::stop_token stop, std::string& resourceVersion);
   // Watches from resourceVersion until the stream ends; returns how it ended and updates
@@ -97,9 +125,13 @@ class Informer {
   std::atomic<bool> started_{false};
   std::atomic<std::uint64_t> listCount_{0};
 
-  mutable std::mutex storeMu_;  // guards store_ and synced_
+  Transform transform_;  // set before run(), read only by run()'s thread
+
+  mutable std::mutex storeMu_;  // guards store_, indexes_ and synced_
   mutable std::condition_variable syncedCv_;
   std::unordered_map<std::string, ObjectPtr> store_;  // namespace/name -> object
+  // Invariant: each index files exactly the objects of store_ (by their store key).
+  std::unordered_map<std::string, Index> indexes_;
   bool synced_ = false;
 
   // Guards handlers_ and serializes delivery, so a handler added midway sees every object

@@ -34,9 +34,48 @@ kube::Result<std::vector<json>> ClientLiveState::owned(const OwnedKind& kind, co
   return out;
 }
 
+namespace {
+
+constexpr const char* kOwnerIndex = "owner";
+
+std::string ownerIndexValue(const json& object) {
+  Owner owner = ownerOf(object);
+  return owner.name.empty() ? "" : owner.describe();
+}
+
+}  // namespace
+
+void trimForCache(const OwnedKind& kind, json& object) {
+  if (!object.is_object()) return;
+  const std::string& k = kind.gvk.kind;
+  if (k != "Deployment" && k != "DaemonSet") object.erase("status");
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return;
+  if (auto a = meta->find("annotations"); a != meta->end() && a->is_object()) {
+    a->erase("kubectl.kubernetes.io/last-applied-configuration");
+    if (a->empty()) meta->erase(a);
+  }
+  auto fields = meta->find("managedFields");
+  if (fields == meta->end()) return;
+  json kept = json::array();
+  if (k == "Deployment" && fields->is_array())
+    for (auto& m : *fields)
+      if (m.is_object() && m.value("manager", "") == kFieldManager && m.value("operation", "") == "Apply")
+        kept.push_back(std::move(m));
+  if (kept.empty()) {
+    meta->erase(fields);
+  } else {
+    *fields = std::move(kept);
+  }
+}
+
 InformerLiveState::InformerLiveState(controller::InformerFactory& factory) {
-  for (const auto& k : ownedKinds())
-    byKind_[k.gvk.kind] = &factory.informer(k.gvk, "", selectorFor(managedSelector(), k));
+  for (const auto& k : ownedKinds()) {
+    auto& informer = factory.informer(k.gvk, "", selectorFor(managedSelector(), k));
+    informer.addIndex(kOwnerIndex, ownerIndexValue);
+    informer.setTransform([&k](json& object) { trimForCache(k, object); });
+    byKind_[k.gvk.kind] = &informer;
+  }
 }
 
 std::vector<controller::Informer*> InformerLiveState::informers() const {
@@ -60,12 +99,11 @@ kube::Result<std::optional<json>> InformerLiveState::get(const OwnedKind& kind, 
 kube::Result<std::vector<json>> InformerLiveState::owned(const OwnedKind& kind, const Owner& owner) {
   auto it = byKind_.find(kind.gvk.kind);
   if (it == byKind_.end()) return kube::Error::invalid("no informer for " + kind.gvk.describe());
-  std::vector<json> out;
-  for (auto& o : it->second->list()) {
-    if (ownerOf(o) != owner) continue;
+  if (owner.name.empty()) return std::vector<json>();
+  auto out = it->second->byIndex(kOwnerIndex, owner.describe());
+  for (auto& o : out) {
     o["apiVersion"] = kind.gvk.apiVersion();
     o["kind"] = kind.gvk.kind;
-    out.push_back(std::move(o));
   }
   return out;
 }

@@ -40,8 +40,9 @@ class ClientLiveState final : public LiveState {
 // Reads the caches of informers on every owned kind, cluster-wide, selecting
 // operator.istio.io/managed=Reconcile. Objects without that label are invisible here, which
 // is what the applier wants: it only skips or refuses objects carrying iop's labels, and
-// applies everything else. The factory is borrowed; informers() creates the informers (call
-// before the factory starts).
+// applies everything else. The factory is borrowed; the constructor creates the informers
+// (call it before the factory starts), indexes them by owner, so owned() costs the owner's
+// objects and not every cached one, and trims what they cache with trimForCache().
 class InformerLiveState final : public LiveState {
  public:
   explicit InformerLiveState(controller::InformerFactory& factory);
@@ -57,5 +58,11 @@ class InformerLiveState final : public LiveState {
 
 // The label selector of the owned-kind informers.
 std::string managedSelector();
+
+// Drops from a live object of `kind` what nothing reading InformerLiveState looks at, so the
+// operator's caches cost less memory: the kubectl last-applied-configuration annotation,
+// status except of Deployments and DaemonSets (readiness), and managedFields except iop's own
+// Apply entries on Deployments (the applier reads those to hand spec.replicas over to an HPA).
+void trimForCache(const OwnedKind& kind, nlohmann::json& object);
 
 }  // namespace iop::reconcilers

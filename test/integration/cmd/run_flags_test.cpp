@@ -12,3 +12,13 @@ TEST_CASE("iop run rejects a bad log format, worker count or leader-elect value 
   auto elect = iop::test::run({IOP_BINARY, "run", "--leader-elect", "maybe"});
   CHECK(elect.exitCode == 2);
 }
+
+TEST_CASE("iop run documents its API rate limits and rejects a burst below one with exit code 2", "[run]") {
+  auto help = iop::test::run({IOP_BINARY, "run", "--help"});
+  CHECK(help.exitCode == 0);
+  CHECK(help.out.find("--kube-api-qps FLOAT=200") != std::string::npos);
+  CHECK(help.out.find("--kube-api-burst INT=400") != std::string::npos);
+  auto burst = iop::test::run({IOP_BINARY, "run", "--kube-api-qps", "20", "--kube-api-burst", "0"});
+  CHECK(burst.exitCode == 2);
+  CHECK(burst.out.find("--kube-api-burst") != std::string::npos);
+}

@@ -1,0 +1,86 @@
+// What the operator's caches keep of a live object: everything the applier, prune and the
+// readiness check read, and nothing of the bulk they never look at.
+#include "reconcilers/live_state.h"
+
+#include <catch2/catch.hpp>
+
+#include "reconcilers/applier.h"
+#include "reconcilers/desired_hash.h"
+
+using namespace iop::reconcilers;
+using json = nlohmann::json;
+
+namespace {
+
+json managedField(const std::string& manager, const std::string& operation) {
+  return {{"manager", manager},
+          {"operation", operation},
+          {"apiVersion", "apps/v1"},
+          {"fieldsType", "FieldsV1"},
+          {"fieldsV1", {{"f:spec", {{"f:replicas", json::object()}}}}}};
+}
+
+json liveObject() {
+  return {{"metadata",
+           {{"name", "gw"},
+            {"namespace", "ns1"},
+            {"uid", "u-1"},
+            {"generation", 2},
+            {"labels", {{kOwningResourceLabel, "cr"}, {kOwningNamespaceLabel, "ns1"}}},
+            {"annotations",
+             {{kDesiredHashAnnotation, "h1"}, {"kubectl.kubernetes.io/last-applied-configuration", "{...}"}}},
+            {"managedFields",
+             {managedField(kFieldManager, "Apply"), managedField("kube-controller-manager", "Update"),
+              managedField(kReplicasHandoffManager, "Apply"), managedField(kFieldManager, "Update")}}}},
+          {"spec", {{"replicas", 2}}},
+          {"status",
+           {{"observedGeneration", 2}, {"replicas", 2}, {"updatedReplicas", 1}, {"availableReplicas", 2}}}};
+}
+
+}  // namespace
+
+TEST_CASE("a cached Deployment keeps status and only iop's own Apply entry of managedFields",
+          "[live_state]") {
+  json live = liveObject();
+  const json before = live;
+  trimForCache(*ownedKind("Deployment"), live);
+  CHECK(live["metadata"]["managedFields"] == json::array({managedField(kFieldManager, "Apply")}));
+  CHECK(live["status"] == before["status"]);
+  CHECK(live["spec"] == before["spec"]);
+  CHECK(workloadNotReadyReason(live) == workloadNotReadyReason(before));
+  CHECK(live["metadata"]["annotations"] == json{{kDesiredHashAnnotation, "h1"}});
+  CHECK(liveHash(live) == "h1");
+  CHECK(ownerOf(live) == Owner{"cr", "ns1"});
+  CHECK(live["metadata"]["uid"] == "u-1");
+}
+
+TEST_CASE("a cached object of another kind loses status, managedFields and kubectl's last-applied copy",
+          "[live_state]") {
+  for (const char* kind :
+       {"Service", "ServiceAccount", "HorizontalPodAutoscaler", "CustomResourceDefinition"}) {
+    INFO(kind);
+    json live = liveObject();
+    trimForCache(*ownedKind(kind), live);
+    CHECK_FALSE(live.contains("status"));
+    CHECK_FALSE(live["metadata"].contains("managedFields"));
+    CHECK(live["metadata"]["annotations"] == json{{kDesiredHashAnnotation, "h1"}});
+    CHECK(live["metadata"]["labels"] == liveObject()["metadata"]["labels"]);
+    CHECK(live["spec"] == json{{"replicas", 2}});
+  }
+}
+
+TEST_CASE("a DaemonSet keeps its status for the readiness check", "[live_state]") {
+  json live = liveObject();
+  trimForCache(*ownedKind("DaemonSet"), live);
+  CHECK(live.contains("status"));
+  CHECK_FALSE(live["metadata"].contains("managedFields"));
+}
+
+TEST_CASE("an object whose only annotation was kubectl's last-applied copy is left with no annotations",
+          "[live_state]") {
+  json live = {
+      {"metadata",
+       {{"name", "x"}, {"annotations", {{"kubectl.kubernetes.io/last-applied-configuration", "{}"}}}}}};
+  trimForCache(*ownedKind("ConfigMap"), live);
+  CHECK(live == json{{"metadata", {{"name", "x"}}}});
+}
