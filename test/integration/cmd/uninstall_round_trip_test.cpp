@@ -33,7 +33,8 @@ std::set<std::string> listOwned(const std::string& selector) {
     auto r = kubectl({"get", kind, "-A", "-l", iop::reconcilers::selectorFor(selector, k), "-o", "json"});
     INFO(r.out);
     REQUIRE(r.exitCode == 0);
-    for (const auto& o : json::parse(r.out)["items"]) out.insert(iop::reconcilers::describeObject(o));
+    const json list = json::parse(r.out);
+    for (const auto& o : list["items"]) out.insert(iop::reconcilers::describeObject(o));
   }
   return out;
 }
