@@ -5,6 +5,8 @@
 #include <iterator>
 #include <sstream>
 
+#include "cmd/version_info.h"
+
 namespace iop::cmd {
 
 std::optional<std::vector<reconcilers::InputFile>> readInputFiles(const std::vector<std::string>& files) {
@@ -44,6 +46,17 @@ std::optional<reconcilers::IstioOperator> composeFromFlags(const std::vector<std
   if (iop.name.empty()) iop.name = "installed-state";
   if (iop.namespace_.empty()) iop.namespace_ = ns;
   return iop;
+}
+
+std::optional<reconcilers::RenderResult> renderOrReport(const reconcilers::IstioOperator& iop,
+                                                        const reconcilers::ProfileSource& profiles) {
+  auto rendered = reconcilers::render(iop, {.iopVersion = kVersion, .profiles = &profiles});
+  for (const auto& w : rendered.warnings) std::cerr << "warning: " << w << "\n";
+  if (!rendered.ok()) {
+    for (const auto& e : rendered.errors) std::cerr << "error: " << e.str() << "\n";
+    return std::nullopt;
+  }
+  return rendered;
 }
 
 }  // namespace iop::cmd

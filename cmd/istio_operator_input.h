@@ -26,4 +26,9 @@ std::optional<reconcilers::IstioOperator> composeFromFlags(const std::vector<std
                                                            const std::string& revision, const std::string& ns,
                                                            const reconcilers::ProfileSource& profiles);
 
+// render() of `iop` with this iop's version, printing warnings and, when it fails, the errors
+// (nullopt: the caller exits with kExitBadInput).
+std::optional<reconcilers::RenderResult> renderOrReport(const reconcilers::IstioOperator& iop,
+                                                        const reconcilers::ProfileSource& profiles);
+
 }  // namespace iop::cmd

@@ -89,12 +89,9 @@ int runDiff(const DiffFlags& f) {
   reconcilers::ProfileSource profiles;
   auto iop = composeFromFlags(f.files, f.sets, f.revision, f.ns, profiles);
   if (!iop) return kExitBadInput;
-  auto rendered = reconcilers::render(*iop, {.iopVersion = kVersion, .profiles = &profiles});
-  for (const auto& w : rendered.warnings) std::cerr << "warning: " << w << "\n";
-  if (!rendered.ok()) {
-    for (const auto& e : rendered.errors) std::cerr << "error: " << e.str() << "\n";
-    return kExitBadInput;
-  }
+  auto result = renderOrReport(*iop, profiles);
+  if (!result) return kExitBadInput;
+  const auto& rendered = *result;
   auto client = connect(f.cluster);
   if (!client) return kExitClusterTrouble;
   const reconcilers::Owner owner{iop->name, iop->namespace_};

@@ -10,18 +10,12 @@
 #include <sstream>
 
 #include "test/e2e/e2e_support.h"
+#include "test/support/iop_cli.h"
 
 using namespace iop::test;
 using namespace iop::test::e2e;
 
 namespace {
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string componentStatus(const std::string& cr, const std::string& component) {
   return jsonpath({"-n", "istio-system", "istiooperator", cr},

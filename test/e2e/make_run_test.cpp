@@ -10,18 +10,12 @@
 #include <sstream>
 
 #include "test/e2e/e2e_support.h"
+#include "test/support/iop_cli.h"
 
 using namespace iop::test;
 using namespace iop::test::e2e;
 
 namespace {
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Exit code of `pid` (128+signal when killed), or -1 when it is still running after `timeout`.
 int waitExit(pid_t pid, std::chrono::seconds timeout) {

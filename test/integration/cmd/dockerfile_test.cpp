@@ -7,18 +7,14 @@
 #include <set>
 #include <sstream>
 
+#include "test/support/iop_cli.h"
 #include "test/support/process.h"
 
 using iop::test::run;
 
-namespace {
+using iop::test::readFile;
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+namespace {
 
 // Packages that debian:bookworm-slim already has.
 const std::set<std::string> kBaseImage = {"libc6", "libgcc-s1", "libstdc++6", "zlib1g"};

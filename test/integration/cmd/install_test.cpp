@@ -3,20 +3,11 @@
 #include <fstream>
 
 #include "test/support/cluster.h"
+#include "test/support/iop_cli.h"
 
+using iop::test::iopCli;
 using iop::test::kubectl;
 using iop::test::uniqueName;
-
-namespace {
-
-iop::test::ProcessResult iop_(std::vector<std::string> args) {
-  std::vector<std::string> argv{IOP_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back("--kubeconfig=" + iop::test::kubeconfigPath());
-  return iop::test::run(argv);
-}
-
-}  // namespace
 
 TEST_CASE(
     "iop install installs a gateway and waits for it, a second install changes nothing, uninstall "
@@ -31,21 +22,22 @@ TEST_CASE(
          "spec:\n  profile: empty\n  namespace: "
       << ns << "\n  components:\n    ingressGateways:\n    - name: igw\n      enabled: true\n";
 
-  auto first = iop_({"install", "-f", file, "-n", ns, "--revision", rev, "-y", "--readiness-timeout", "40"});
+  auto first =
+      iopCli({"install", "-f", file, "-n", ns, "--revision", rev, "-y", "--readiness-timeout", "40"});
   INFO(first.out);
   REQUIRE(first.exitCode == 0);
   CHECK(first.out.find("IngressGateways: 6 applied") != std::string::npos);
   auto rv = kubectl({"-n", ns, "get", "deployment", "igw", "-o", "jsonpath={.metadata.resourceVersion}"});
   REQUIRE(rv.exitCode == 0);
 
-  auto second = iop_({"install", "-f", file, "-n", ns, "--revision", rev, "-y"});
+  auto second = iopCli({"install", "-f", file, "-n", ns, "--revision", rev, "-y"});
   INFO(second.out);
   REQUIRE(second.exitCode == 0);
   CHECK(second.out.find("0 applied, 6 unchanged") != std::string::npos);
   CHECK(kubectl({"-n", ns, "get", "deployment", "igw", "-o", "jsonpath={.metadata.resourceVersion}"}).out ==
         rv.out);
 
-  auto removed = iop_({"uninstall", "--revision", rev, "-y"});
+  auto removed = iopCli({"uninstall", "--revision", rev, "-y"});
   INFO(removed.out);
   REQUIRE(removed.exitCode == 0);
   CHECK(kubectl({"-n", ns, "get", "deployment", "igw"}).exitCode != 0);

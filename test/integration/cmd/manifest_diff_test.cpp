@@ -7,19 +7,14 @@
 
 #include "reconcilers/yaml_json.h"
 #include "test/support/cluster.h"
+#include "test/support/iop_cli.h"
 
+using iop::test::iopCli;
 using iop::test::kubectl;
 using iop::test::uniqueName;
 using json = nlohmann::json;
 
 namespace {
-
-iop::test::ProcessResult iop_(std::vector<std::string> args) {
-  std::vector<std::string> argv{IOP_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back("--kubeconfig=" + iop::test::kubeconfigPath());
-  return iop::test::run(argv);
-}
 
 std::string gatewaysCR(const std::string& ns, const std::string& igw2Enabled,
                        const std::string& igwK8s = "") {
@@ -79,7 +74,7 @@ TEST_CASE(
   REQUIRE(generated.exitCode == 0);
   auto docs = iop::reconcilers::yamlDocumentsToJson(generated.out);
   REQUIRE(docs.size() >= 10);
-  auto before = iop_({"manifest", "diff", "-f", file, "-n", ns, "--revision", rev});
+  auto before = iopCli({"manifest", "diff", "-f", file, "-n", ns, "--revision", rev});
   INFO(before.out);
   CHECK(before.exitCode == 1);
   CHECK(count(before.out, "+ new object") == docs.size());
@@ -89,11 +84,11 @@ TEST_CASE(
   CHECK(kubectl({"-n", ns, "get", "deployment", "igw"}).exitCode != 0);
 
   auto installed =
-      iop_({"install", "-f", file, "-n", ns, "--revision", rev, "-y", "--readiness-timeout", "60"});
+      iopCli({"install", "-f", file, "-n", ns, "--revision", rev, "-y", "--readiness-timeout", "60"});
   INFO(installed.out);
   REQUIRE(installed.exitCode == 0);
 
-  auto same = iop_({"manifest", "diff", "-f", file, "-n", ns, "--revision", rev});
+  auto same = iopCli({"manifest", "diff", "-f", file, "-n", ns, "--revision", rev});
   INFO(same.out);
   CHECK(same.exitCode == 0);
   CHECK(same.out.find("No changes") != std::string::npos);
@@ -105,7 +100,7 @@ TEST_CASE(
   // A gateway's resources change: one hunk on the proxy container, with the old and new values.
   std::ofstream(file) << gatewaysCR(
       ns, "true", "      k8s:\n        resources:\n          requests:\n            cpu: 123m\n");
-  auto changed = iop_({"manifest", "diff", "-f", file, "-n", ns, "--revision", rev});
+  auto changed = iopCli({"manifest", "diff", "-f", file, "-n", ns, "--revision", rev});
   INFO(changed.out);
   CHECK(changed.exitCode == 1);
   CHECK(changed.out.find("Deployment " + ns + "/igw  [IngressGateways]\n") != std::string::npos);
@@ -117,7 +112,7 @@ TEST_CASE(
 
   // A gateway disabled: each of its objects would be pruned, the other gateway is untouched.
   std::ofstream(file) << gatewaysCR(ns, "false");
-  auto disabled = iop_({"manifest", "diff", "-f", file, "-n", ns, "--revision", rev});
+  auto disabled = iopCli({"manifest", "diff", "-f", file, "-n", ns, "--revision", rev});
   INFO(disabled.out);
   CHECK(disabled.exitCode == 1);
   CHECK(disabled.out.find("Deployment " + ns + "/igw2  [IngressGateways]\n- would be pruned\n") !=
@@ -130,7 +125,7 @@ TEST_CASE(
   CHECK(writeStamps(owner + ",istio.io/rev=" + rev) == stamps);
   CHECK(kubectl({"-n", ns, "get", "deployment", "igw2"}).exitCode == 0);
 
-  REQUIRE(iop_({"uninstall", "--revision", rev, "-y"}).exitCode == 0);
+  REQUIRE(iopCli({"uninstall", "--revision", rev, "-y"}).exitCode == 0);
   kubectl({"delete", "namespace", ns, "--wait=false"});
   std::remove(file.c_str());
 }
@@ -140,7 +135,7 @@ TEST_CASE("manifest diff of objects in a namespace that does not exist yet lists
   auto ns = uniqueName("iop-diff-nons");
   std::string file = iop::test::clusterDir() + "/" + ns + ".yaml";
   std::ofstream(file) << gatewaysCR(ns, "false");
-  auto out = iop_({"manifest", "diff", "-f", file, "-n", ns});
+  auto out = iopCli({"manifest", "diff", "-f", file, "-n", ns});
   INFO(out.out);
   CHECK(out.exitCode == 1);
   CHECK(out.out.find("Namespace " + ns + "\n+ new object\n") != std::string::npos);

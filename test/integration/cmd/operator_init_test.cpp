@@ -6,20 +6,15 @@
 
 #include "reconcilers/yaml_json.h"
 #include "test/support/cluster.h"
+#include "test/support/iop_cli.h"
 
+using iop::test::iopCli;
 using iop::test::kubectl;
 using iop::test::run;
 using iop::test::uniqueName;
 using json = nlohmann::json;
 
 namespace {
-
-iop::test::ProcessResult iop_(std::vector<std::string> args) {
-  std::vector<std::string> argv{IOP_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back("--kubeconfig=" + iop::test::kubeconfigPath());
-  return run(argv);
-}
 
 json getJson(const std::vector<std::string>& args) {
   std::vector<std::string> a = args;
@@ -49,14 +44,14 @@ TEST_CASE("operator init installs one operator per revision and a second revisio
   auto ns = uniqueName("iop-op");
   auto r1 = uniqueName("r1"), r2 = uniqueName("r2");
   auto first =
-      iop_({"operator", "init", "--revision", r1, "--operatorNamespace", ns, "--watchedNamespaces", ns});
+      iopCli({"operator", "init", "--revision", r1, "--operatorNamespace", ns, "--watchedNamespaces", ns});
   INFO(first.out);
   REQUIRE(first.exitCode == 0);
   auto dep1 = getJson({"-n", ns, "get", "deployment", "istio-operator-" + r1});
   auto cr1 = getJson({"get", "clusterrole", "istio-operator-" + r1});
 
   auto second =
-      iop_({"operator", "init", "--revision", r2, "--operatorNamespace", ns, "--watchedNamespaces", ns});
+      iopCli({"operator", "init", "--revision", r2, "--operatorNamespace", ns, "--watchedNamespaces", ns});
   INFO(second.out);
   REQUIRE(second.exitCode == 0);
   auto dep1After = getJson({"-n", ns, "get", "deployment", "istio-operator-" + r1});
@@ -74,12 +69,12 @@ TEST_CASE("operator init installs one operator per revision and a second revisio
 
   // Re-running init with nothing changed writes nothing.
   auto again =
-      iop_({"operator", "init", "--revision", r2, "--operatorNamespace", ns, "--watchedNamespaces", ns});
+      iopCli({"operator", "init", "--revision", r2, "--operatorNamespace", ns, "--watchedNamespaces", ns});
   REQUIRE(again.exitCode == 0);
   CHECK(initStamp(getJson({"-n", ns, "get", "deployment", "istio-operator-" + r2})) == initStamp(dep2));
 
   // remove takes exactly one revision's operator away, and keeps the CRD.
-  auto removed = iop_({"operator", "remove", "--revision", r1, "-y"});
+  auto removed = iopCli({"operator", "remove", "--revision", r1, "-y"});
   INFO(removed.out);
   REQUIRE(removed.exitCode == 0);
   CHECK(kubectl({"-n", ns, "get", "deployment", "istio-operator-" + r1}).exitCode != 0);
@@ -88,7 +83,7 @@ TEST_CASE("operator init installs one operator per revision and a second revisio
   CHECK(kubectl({"-n", ns, "get", "deployment", "istio-operator-" + r2}).exitCode == 0);
   CHECK(kubectl({"get", "crd", "istiooperators.install.istio.io"}).exitCode == 0);
 
-  REQUIRE(iop_({"operator", "remove", "--revision", r2, "-y"}).exitCode == 0);
+  REQUIRE(iopCli({"operator", "remove", "--revision", r2, "-y"}).exitCode == 0);
   kubectl({"delete", "namespace", ns, "--wait=false"});
 }
 
@@ -118,7 +113,7 @@ TEST_CASE("operator init refuses a revision with dots and names the flag", "[ope
 }
 
 TEST_CASE("operator remove without a revision or --purge asks for one and changes nothing", "[operator]") {
-  auto out = iop_({"operator", "remove"});
+  auto out = iopCli({"operator", "remove"});
   CHECK(out.exitCode == 2);
   CHECK(out.out.find("--revision") != std::string::npos);
 }

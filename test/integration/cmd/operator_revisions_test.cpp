@@ -5,19 +5,14 @@
 #include <nlohmann/json.hpp>
 
 #include "test/support/cluster.h"
+#include "test/support/iop_cli.h"
 
+using iop::test::iopCli;
 using iop::test::kubectl;
 using iop::test::uniqueName;
 using json = nlohmann::json;
 
 namespace {
-
-iop::test::ProcessResult iop_(std::vector<std::string> args) {
-  std::vector<std::string> argv{IOP_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back("--kubeconfig=" + iop::test::kubeconfigPath());
-  return iop::test::run(argv);
-}
 
 const char* kOperatorKinds =
     "deployments,services,serviceaccounts,roles,rolebindings,clusterroles,clusterrolebindings";
@@ -64,7 +59,7 @@ TEST_CASE(
   auto ns = uniqueName("iop-2rev");
   auto a = uniqueName("ra"), b = uniqueName("rb");
   auto initA =
-      iop_({"operator", "init", "--revision", a, "--operator-namespace", ns, "--watched-namespaces", ns});
+      iopCli({"operator", "init", "--revision", a, "--operator-namespace", ns, "--watched-namespaces", ns});
   INFO(initA.out);
   REQUIRE(initA.exitCode == 0);
   applyCR(ns, "cp-" + a, a);
@@ -72,7 +67,7 @@ TEST_CASE(
   REQUIRE(stampsA.size() == 7);
 
   auto initB =
-      iop_({"operator", "init", "--revision", b, "--operatorNamespace", ns, "--watchedNamespaces", ns});
+      iopCli({"operator", "init", "--revision", b, "--operatorNamespace", ns, "--watchedNamespaces", ns});
   INFO(initB.out);
   REQUIRE(initB.exitCode == 0);
   applyCR(ns, "cp-" + b, b);
@@ -80,13 +75,13 @@ TEST_CASE(
   CHECK(operatorStamps(a) == stampsA);
 
   // version --remote names both operators of the namespace, by revision.
-  auto versions = iop_({"version", "--remote", "-n", ns});
+  auto versions = iopCli({"version", "--remote", "-n", ns});
   INFO(versions.out);
   CHECK(versions.exitCode == 0);
   CHECK(versions.out.find("operator revision " + a + ": version ") != std::string::npos);
   CHECK(versions.out.find("Deployment " + ns + "/istio-operator-" + b) != std::string::npos);
 
-  auto removeB = iop_({"operator", "remove", "--revision", b, "--skip-confirmation"});
+  auto removeB = iopCli({"operator", "remove", "--revision", b, "--skip-confirmation"});
   INFO(removeB.out);
   REQUIRE(removeB.exitCode == 0);
   CHECK(operatorStamps(b).empty());
@@ -95,7 +90,7 @@ TEST_CASE(
   CHECK(kubectl({"-n", ns, "get", "istiooperator", "cp-" + a}).exitCode == 0);
   CHECK(kubectl({"-n", ns, "get", "istiooperator", "cp-" + b}).exitCode == 0);
 
-  REQUIRE(iop_({"operator", "remove", "--revision", a, "-y"}).exitCode == 0);
+  REQUIRE(iopCli({"operator", "remove", "--revision", a, "-y"}).exitCode == 0);
   CHECK(kubectl({"-n", ns, "get", "istiooperator", "cp-" + a}).exitCode == 0);
   kubectl({"-n", ns, "delete", "istiooperator", "--all", "--wait=false"});
   kubectl({"delete", "namespace", ns, "--wait=false"});
@@ -106,7 +101,7 @@ TEST_CASE("the ClusterRole operator init writes grants no wildcard verb or resou
   auto ns = uniqueName("iop-rbac");
   auto rev = uniqueName("rr");
   auto init =
-      iop_({"operator", "init", "--revision", rev, "--operator-namespace", ns, "--watched-namespaces", ns});
+      iopCli({"operator", "init", "--revision", rev, "--operator-namespace", ns, "--watched-namespaces", ns});
   INFO(init.out);
   REQUIRE(init.exitCode == 0);
   auto r = kubectl({"get", "clusterrole", "istio-operator-" + rev, "-o", "json"});
@@ -124,6 +119,6 @@ TEST_CASE("the ClusterRole operator init writes grants no wildcard verb or resou
     for (const auto& res : rule["resources"]) CHECK(res != "secrets");
   }
   CHECK(coreRules >= 2);
-  REQUIRE(iop_({"operator", "remove", "--revision", rev, "-y"}).exitCode == 0);
+  REQUIRE(iopCli({"operator", "remove", "--revision", rev, "-y"}).exitCode == 0);
   kubectl({"delete", "namespace", ns, "--wait=false"});
 }

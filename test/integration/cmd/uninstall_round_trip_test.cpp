@@ -8,19 +8,14 @@
 #include "reconcilers/ownership.h"
 #include "reconcilers/yaml_json.h"
 #include "test/support/cluster.h"
+#include "test/support/iop_cli.h"
 
+using iop::test::iopCli;
 using iop::test::kubectl;
 using iop::test::uniqueName;
 using json = nlohmann::json;
 
 namespace {
-
-iop::test::ProcessResult iop_(std::vector<std::string> args) {
-  std::vector<std::string> argv{IOP_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back("--kubeconfig=" + iop::test::kubeconfigPath());
-  return iop::test::run(argv);
-}
 
 // "Kind namespace/name" of every object of every prunable kind iop writes that matches
 // `selector`, in every namespace, narrowed per kind as iop narrows it (EndpointSlices the
@@ -81,7 +76,7 @@ TEST_CASE(
   REQUIRE(!crds.empty());
 
   for (const auto& file : {cp, gw}) {
-    auto r = iop_({"install", "-f", file, "-n", ns, "--revision", rev, "-y", "--readiness-timeout", "60"});
+    auto r = iopCli({"install", "-f", file, "-n", ns, "--revision", rev, "-y", "--readiness-timeout", "60"});
     INFO(r.out);
     REQUIRE(r.exitCode == 0);
   }
@@ -95,13 +90,13 @@ TEST_CASE(
   // Every object the two CRs own carries the revision label uninstall --revision selects by.
   CHECK(listOwned(byRevision) == owned);
 
-  auto dry = iop_({"uninstall", "--revision", rev, "--dry-run"});
+  auto dry = iopCli({"uninstall", "--revision", rev, "--dry-run"});
   INFO(dry.out);
   REQUIRE(dry.exitCode == 0);
   for (const auto& o : owned) CHECK(dry.out.find("  " + o + "\n") != std::string::npos);
   CHECK(listOwned(byRevision) == owned);
 
-  auto removed = iop_({"uninstall", "--revision", rev, "-y"});
+  auto removed = iopCli({"uninstall", "--revision", rev, "-y"});
   INFO(removed.out);
   REQUIRE(removed.exitCode == 0);
   // The list comes first, then the removal.
