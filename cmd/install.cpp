@@ -48,18 +48,17 @@ int runInstall(const InstallFlags& f) {
     return kExitBadInput;
   }
   reconcilers::ProfileSource profiles;
-  auto iop = composeFromFlags(f.files, f.sets, f.revision, f.ns, profiles);
-  if (!iop) return kExitBadInput;
-  auto result = renderOrReport(*iop, profiles);
-  if (!result) return kExitBadInput;
-  const auto& rendered = *result;
+  auto input = renderFromFlags(f.files, f.sets, f.revision, f.ns, profiles);
+  if (!input) return kExitBadInput;
+  const auto& iop = input->iop;
+  const auto& rendered = input->rendered;
   if (f.dryRun) {
     for (const auto& o : rendered.objects) std::cout << "---\n" << reconcilers::jsonToYaml(o.object);
     return kExitOK;
   }
-  const reconcilers::Owner owner{iop->name, iop->namespace_};
+  const reconcilers::Owner owner{iop.name, iop.namespace_};
   if (!confirm("Install IstioOperator " + owner.describe() + " (revision \"" +
-                   (iop->revision().empty() ? "default" : iop->revision()) + "\")?",
+                   (iop.revision().empty() ? "default" : iop.revision()) + "\")?",
                f.yes))
     return kExitFailed;
   auto client = connect(f.cluster);
@@ -83,7 +82,7 @@ int runInstall(const InstallFlags& f) {
     std::cout << "✔ " << c << ": " << n.first << " applied, " << n.second << " unchanged\n";
   if (failed) return kExitFailed;
   // Scoped to the revision: installing this file at 1-8-1 must not prune its 1-8-0 installation.
-  auto pruned = applier.prune(rendered.objects, owner, iop->revision().empty() ? "default" : iop->revision());
+  auto pruned = applier.prune(rendered.objects, owner, iop.revision().empty() ? "default" : iop.revision());
   for (const auto& d : pruned.deleted) std::cout << "  pruned " << d << "\n";
   for (const auto& e : pruned.errors) std::cerr << "error: pruning " << e << "\n";
   if (!pruned.ok()) return kExitFailed;

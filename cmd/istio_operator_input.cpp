@@ -48,15 +48,19 @@ std::optional<reconcilers::IstioOperator> composeFromFlags(const std::vector<std
   return iop;
 }
 
-std::optional<reconcilers::RenderResult> renderOrReport(const reconcilers::IstioOperator& iop,
-                                                        const reconcilers::ProfileSource& profiles) {
-  auto rendered = reconcilers::render(iop, {.iopVersion = kVersion, .profiles = &profiles});
+std::optional<RenderedInput> renderFromFlags(const std::vector<std::string>& files,
+                                             const std::vector<std::string>& sets,
+                                             const std::string& revision, const std::string& ns,
+                                             const reconcilers::ProfileSource& profiles) {
+  auto iop = composeFromFlags(files, sets, revision, ns, profiles);
+  if (!iop) return std::nullopt;
+  auto rendered = reconcilers::render(*iop, {.iopVersion = kVersion, .profiles = &profiles});
   for (const auto& w : rendered.warnings) std::cerr << "warning: " << w << "\n";
   if (!rendered.ok()) {
     for (const auto& e : rendered.errors) std::cerr << "error: " << e.str() << "\n";
     return std::nullopt;
   }
-  return rendered;
+  return RenderedInput{std::move(*iop), std::move(rendered)};
 }
 
 }  // namespace iop::cmd

@@ -26,9 +26,17 @@ std::optional<reconcilers::IstioOperator> composeFromFlags(const std::vector<std
                                                            const std::string& revision, const std::string& ns,
                                                            const reconcilers::ProfileSource& profiles);
 
-// render() of `iop` with this iop's version, printing warnings and, when it fails, the errors
+// The IstioOperator of composeFromFlags() and what render() makes of it with this iop's version.
+struct RenderedInput {
+  reconcilers::IstioOperator iop;
+  reconcilers::RenderResult rendered;
+};
+
+// composeFromFlags() then render(), printing render's warnings and, when it fails, its errors
 // (nullopt: the caller exits with kExitBadInput).
-std::optional<reconcilers::RenderResult> renderOrReport(const reconcilers::IstioOperator& iop,
-                                                        const reconcilers::ProfileSource& profiles);
+std::optional<RenderedInput> renderFromFlags(const std::vector<std::string>& files,
+                                             const std::vector<std::string>& sets,
+                                             const std::string& revision, const std::string& ns,
+                                             const reconcilers::ProfileSource& profiles);
 
 }  // namespace iop::cmd

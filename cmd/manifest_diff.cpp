@@ -87,14 +87,13 @@ int runDiff(const DiffFlags& f) {
     return kExitBadInput;
   }
   reconcilers::ProfileSource profiles;
-  auto iop = composeFromFlags(f.files, f.sets, f.revision, f.ns, profiles);
-  if (!iop) return kExitBadInput;
-  auto result = renderOrReport(*iop, profiles);
-  if (!result) return kExitBadInput;
-  const auto& rendered = *result;
+  auto input = renderFromFlags(f.files, f.sets, f.revision, f.ns, profiles);
+  if (!input) return kExitBadInput;
+  const auto& iop = input->iop;
+  const auto& rendered = input->rendered;
   auto client = connect(f.cluster);
   if (!client) return kExitClusterTrouble;
-  const reconcilers::Owner owner{iop->name, iop->namespace_};
+  const reconcilers::Owner owner{iop.name, iop.namespace_};
   auto diff =
       reconcilers::diffAgainstCluster(*client, rendered.objects, owner, reconcilers::ownerExistsVia(*client));
   printDiff(std::cout, diff);

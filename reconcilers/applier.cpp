@@ -239,7 +239,7 @@ DeleteReport Applier::remove(const std::vector<json>& objects) {
 }
 
 StaleObjects Applier::stale(const std::vector<RenderedObject>& desired, const Owner& owner,
-                           const std::string& revision) {
+                            const std::string& revision) {
   std::set<std::string> wanted;
   for (const auto& d : desired) wanted.insert(objectKeyOf(d.object));
   StaleObjects out;
