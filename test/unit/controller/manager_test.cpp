@@ -147,9 +147,7 @@ TEST_CASE("a manager whose reconcile outlives the grace period returns an error 
   CHECK(std::chrono::steady_clock::now() - stoppedAt < 5s);
   REQUIRE(result.has_value());
   CHECK(result->find("grace period") != std::string::npos);
-  {
-    std::lock_guard lock(r->mu);
-    r->released = true;
-  }
-  r->cv.notify_all();
+  // The stuck reconcile is never released: let go, its worker would run on through the
+  // manager while the test process exits and tears down statics (seen as a SEGFAULT at exit
+  // under load). Blocked, it just ends with the process, as `iop run` ends after this error.
 }
