@@ -36,7 +36,7 @@ def main():
     ap.add_argument("--only", default=",".join(BENCHMARKS), help=f"comma-separated subset of {','.join(BENCHMARKS)}")
     ap.add_argument("--runs", type=int, default=5, help="runs per measured quantity (default 5)")
     ap.add_argument("--scale-crs", type=int, default=300)
-    ap.add_argument("--scale-runs", type=int, default=1, help="scale runs (each on a fresh cluster; default 1)")
+    ap.add_argument("--scale-runs", type=int, default=5, help="scale runs (each on fresh clusters; default 5)")
     ap.add_argument("--steady-crs", type=int, default=50)
     ap.add_argument("--window", type=float, default=30, help="seconds per steady-state window (default 30)")
     ap.add_argument("--iop", default=None, help="the iop binary (default BUILD_DIR/iop)")

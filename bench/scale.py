@@ -49,6 +49,28 @@ def _one_run(ctx, i):
     return res
 
 
+def _floor_run(ctx, i):
+    """The peer: the same objects, rendered by `iop manifest generate`, applied by a plain
+    server-side-apply client from 8 connections to a fresh cluster, no operator: what the
+    cluster itself needs to take them. Returns (seconds to applied, to every Deployment
+    Available)."""
+    n = ctx.scale_crs
+    todo = converge.names("scale", n)
+    objects = [o for ns, name in todo for o in workload.rendered(ctx.iop, workload.gateway_cr(name, ns, REVISION))]
+    with Cluster(f"scale-floor-{i}", ctx.build_dir) as c:
+        api = c.api
+        c.ensure_pod_capacity(n + 50)
+        add_service_ips(api)
+        workload.create_namespaces(api, [ns for ns, _ in todo], timeout=600)
+        t0 = time.monotonic()
+        converge.apply_all(api, objects, manager="bench-floor")
+        applied = time.monotonic() - t0
+        converge.wait_deployments_available(api, n, TIMEOUT)
+        available = time.monotonic() - t0
+        log(f"scale floor {i}: {len(objects)} objects applied {applied:.1f} s, Deployments Available {available:.1f} s")
+    return applied, available
+
+
 def _owned_gvrs():
     return [("apps", "v1", "deployments"), ("", "v1", "services"), ("", "v1", "serviceaccounts"),
             ("rbac.authorization.k8s.io", "v1", "roles"), ("rbac.authorization.k8s.io", "v1", "rolebindings"),
@@ -56,7 +78,11 @@ def _owned_gvrs():
 
 
 def run(ctx):
-    runs = [_one_run(ctx, i) for i in range(ctx.scale_runs)]
+    runs = []
+    for i in range(ctx.scale_runs):
+        r = _one_run(ctx, i)
+        r["floor_applied"], r["floor_available"] = _floor_run(ctx, i)
+        runs.append(r)
     S = lambda k, f=None: Sample([(f or (lambda x: x))(r[k]) for r in runs])  # noqa: E731
     out = "## Scale\n\n"
     out += (f"{ctx.scale_crs} gateway CRs (one namespace each) applied at once to a fresh cluster with `iop run` ready; "
@@ -67,6 +93,8 @@ def run(ctx):
         ("owned objects (operator.istio.io/managed=Reconcile, 7 kinds)", S("objects"), 0),
         ("apply -> all CRs HEALTHY, s", S("healthy"), 1),
         ("apply -> all gateway pods Ready, s", S("pods"), 1),
+        ("peer, no operator: the same objects applied by a plain SSA client (8 connections), s", S("floor_applied"), 1),
+        ("peer, no operator: apply -> all gateway Deployments Available, s", S("floor_available"), 1),
         ("requests on iop's kinds until then (any client, minus the benchmark's)", S("requests"), 0),
         ("of which writes", S("writes"), 0),
         ("peak RSS of iop run, MiB", S("peak_rss"), 1),

@@ -27,7 +27,9 @@ struct RunFlags {
   std::string leaderElect;
   std::string metricsAddress = ":8383";
   std::string healthAddress = ":8081";
-  int workers = 4;
+  // Reconciles wait on the API server, not on CPU: 8 at once brought 300 new CRs to HEALTHY
+  // about 20% sooner than 4 on a 2-core test cluster (bench/scale.py); more gained nothing.
+  int workers = 8;
   std::string logFormat = "text";
   // An operator reconciling hundreds of CRs writes thousands of objects at start; at the CLI's
   // 50 qps that alone takes minutes. The API server's priority and fairness still bounds it.
@@ -121,7 +123,7 @@ void addRun(CLI::App& root) {
   run->add_option("--metrics-bind-address", f->metricsAddress, "Address of /metrics")->capture_default_str();
   run->add_option("--health-probe-bind-address", f->healthAddress, "Address of /healthz and /readyz")
       ->capture_default_str();
-  run->add_option("--max-concurrent-reconciles", f->workers, "CRs reconciled at once")->capture_default_str();
+  run->add_option("--max-concurrent-reconciles", f->workers, "CRs reconciled at once (each waits on the API server most of its time)")->capture_default_str();
   run->add_option("--log-format", f->logFormat, "text or json")->capture_default_str();
   run->add_option("--kube-api-qps", f->limits.qps,
                   "Requests per second to the API server, sustained (0 or less = no client-side limit)")

@@ -22,7 +22,7 @@ struct OperatorOptions {
   std::vector<std::string> watchNamespaces;  // empty: every namespace
   std::string metricsAddress = ":8383";
   std::string healthAddress = ":8081";
-  int workers = 4;
+  int workers = 8;
   std::optional<controller::LeaderElectionConfig> leaderElection;
   std::string iopVersion;
   bool handleSignals = true;

@@ -88,6 +88,41 @@ class Api:
         return self.call("GET", self.path(group, version, resource, namespace) + q,
                          metric_key=("LIST", group, resource, ""))["items"]
 
+    def list_with_version(self, group, version, resource, selector=None):
+        """(items, resourceVersion of the list): where a watch of the same resource starts."""
+        q = "?labelSelector=" + urllib.parse.quote(selector) if selector else ""
+        body = self.call("GET", self.path(group, version, resource) + q, metric_key=("LIST", group, resource, ""))
+        return body["items"], body["metadata"]["resourceVersion"]
+
+    def watch(self, group, version, resource, resource_version, timeout_s, selector=None):
+        """Yields (type, object) for every change after resource_version, across namespaces, on a
+        connection of its own, for at most timeout_s seconds (the server ends the watch then).
+        One watch costs the API server one request and one encoding per change, where polling
+        with LISTs would encode every object on each poll and load the cluster being measured."""
+        q = {"watch": "1", "resourceVersion": resource_version, "timeoutSeconds": str(int(timeout_s)),
+             "allowWatchBookmarks": "false"}
+        if selector:
+            q["labelSelector"] = selector
+        self.own[("WATCH", group, resource, "")] += 1
+        conn = http.client.HTTPSConnection(self.server.hostname, self.server.port, context=self.ctx,
+                                           timeout=timeout_s + 30)
+        try:
+            conn.request("GET", self.path(group, version, resource) + "?" + urllib.parse.urlencode(q),
+                         headers={"Accept": "application/json"})
+            resp = conn.getresponse()
+            if resp.status != 200:
+                raise RuntimeError(f"WATCH {resource}: HTTP {resp.status}: {resp.read()[:300].decode(errors='replace')}")
+            while True:
+                line = resp.readline()
+                if not line:
+                    return
+                event = json.loads(line)
+                if event["type"] == "ERROR":
+                    raise RuntimeError(f"WATCH {resource}: {event['object'].get('message', event['object'])}")
+                yield event["type"], event["object"]
+        finally:
+            conn.close()
+
     def apply(self, obj, manager="bench"):
         """Server-side apply (what `kubectl apply --server-side` sends), forced."""
         group, _, version = obj["apiVersion"].rpartition("/")

@@ -47,12 +47,14 @@ def metric_sum(text, name):
 class IopRun:
     """One `iop run --leader-elect=false` for `revision`, logging to log_path."""
 
-    def __init__(self, iop, kubeconfig, revision, log_path, workers=4):
+    def __init__(self, iop, kubeconfig, revision, log_path, workers=None):
         self.health_port, self.metrics_port = free_port(), free_port()
         self.argv = [str(iop), "run", "--kubeconfig", str(kubeconfig), "--revision", revision,
-                     "--leader-elect=false", "--max-concurrent-reconciles", str(workers),
+                     "--leader-elect=false",
                      "--health-probe-bind-address", f"127.0.0.1:{self.health_port}",
                      "--metrics-bind-address", f"127.0.0.1:{self.metrics_port}"]
+        if workers:  # else iop's own default
+            self.argv += ["--max-concurrent-reconciles", str(workers)]
         self.log_path = log_path
         self.proc = None
         self.started_at = None

@@ -32,19 +32,22 @@ def plural(kind):
     return k[:-1] + "ies" if k.endswith("y") else k + "s"
 
 
-def expected_objects(iop, cr):
-    """[(group, version, resource, namespace or None, name)] that `iop manifest generate` renders
-    for cr."""
+def rendered(iop, cr):
+    """The objects `iop manifest generate` renders for cr, as dicts."""
     with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
         yaml.safe_dump(cr, f)
         f.flush()
         p = subprocess.run([str(iop), "manifest", "generate", "-f", f.name], capture_output=True, text=True)
     if p.returncode != 0:
         raise RuntimeError(f"iop manifest generate for {cr['metadata']['name']}: exit {p.returncode}: {p.stderr}")
+    return [doc for doc in yaml.safe_load_all(p.stdout) if doc]
+
+
+def expected_objects(iop, cr):
+    """[(group, version, resource, namespace or None, name)] that `iop manifest generate` renders
+    for cr."""
     out = []
-    for doc in yaml.safe_load_all(p.stdout):
-        if not doc:
-            continue
+    for doc in rendered(iop, cr):
         group, _, version = doc["apiVersion"].rpartition("/")
         md = doc["metadata"]
         out.append((group, version, plural(doc["kind"]), md.get("namespace"), md["name"]))
@@ -70,13 +73,10 @@ def statuses(api: Api, selector=None):
             for c in api.list(*IOP_GVR, selector=selector)}
 
 
-def ready_pods(api: Api, selector):
-    """Pods matching selector (all namespaces) whose Ready condition is True; one LIST."""
-    n = 0
-    for p in api.list("", "v1", "pods", selector=selector):
-        conds = (p.get("status") or {}).get("conditions") or []
-        n += any(c.get("type") == "Ready" and c.get("status") == "True" for c in conds)
-    return n
+def pod_ready(pod):
+    """Whether the pod's Ready condition is True."""
+    conds = (pod.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conds)
 
 
 def create_namespaces(api: Api, names, timeout=120):

@@ -119,7 +119,6 @@ cat > "$dir/kube-apiserver.args" <<ARGS
 --enable-priority-and-fairness=false
 --max-requests-inflight=1000
 --max-mutating-requests-inflight=500
---storage-media-type=application/json
 --v=1
 ARGS
 echo "https://127.0.0.1:$api_port" > "$dir/server"
