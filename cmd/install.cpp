@@ -148,8 +148,9 @@ int runUninstall(const UninstallFlags& f) {
     using K = reconcilers::Release::Kind;
     std::cout << "  " << reconcilers::describeObject(o)
               << (plan.kind == K::HandOver ? " (handed to " + plan.to.describe() + ")"
-                  : plan.kind == K::Withdraw ? " (stays with " + reconcilers::installationOf(o).describe() + ")"
-                                             : "")
+                  : plan.kind == K::Withdraw
+                      ? " (stays with " + reconcilers::installationOf(o).describe() + ")"
+                      : "")
               << "\n";
   }
   if (f.dryRun) return kExitOK;

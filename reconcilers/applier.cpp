@@ -273,7 +273,8 @@ ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Own
       if (wasCoOwner) {
         DeleteReport ignored;
         // Nobody leaves: the list only sheds the entry naming its owner.
-        release(*kind, *applied, [](const Installation&) { return false; }, ignored);
+        release(
+            *kind, *applied, [](const Installation&) { return false; }, ignored);
       }
     }
     report.outcomes.push_back(std::move(out));
@@ -315,9 +316,11 @@ void Applier::release(const OwnedKind& kind, json live, const Leaving& leaving, 
         patchMeta["labels"] = {{kOwningResourceLabel, plan.to.owner.name},
                                {kOwningNamespaceLabel, plan.to.owner.ns},
                                {kRevisionLabel, plan.to.revision}};
-      auto r = client_.mergePatch(kind.gvk, ns, name, {{"metadata", patchMeta}}, {.fieldManager = kFieldManager});
+      auto r =
+          client_.mergePatch(kind.gvk, ns, name, {{"metadata", patchMeta}}, {.fieldManager = kFieldManager});
       if (r) {
-        if (plan.kind == Release::Kind::HandOver) report.handedOver.push_back(what + " to " + plan.to.describe());
+        if (plan.kind == Release::Kind::HandOver)
+          report.handedOver.push_back(what + " to " + plan.to.describe());
         return;
       }
       if (kube::isNotFound(r.error())) return;
@@ -350,8 +353,8 @@ DeleteReport Applier::remove(const std::vector<json>& objects, const Leaving& le
 namespace {
 
 // Adds the candidates of one kind that `leaving` gives something to do, once each.
-void collect(std::vector<json>& candidates, const Leaving& leaving, const std::function<bool(const json&)>& keep,
-             std::set<std::string>& seen, StaleObjects& out) {
+void collect(std::vector<json>& candidates, const Leaving& leaving,
+             const std::function<bool(const json&)>& keep, std::set<std::string>& seen, StaleObjects& out) {
   for (auto& o : candidates) {
     if (keep(o) || !seen.insert(objectKeyOf(o)).second) continue;
     if (planRelease(o, leaving).kind != Release::Kind::Keep) out.objects.push_back(std::move(o));
@@ -407,7 +410,8 @@ StaleObjects Applier::released(const std::string& labelSelector, const Leaving& 
         found->insert(found->end(), shared->begin(), shared->end());
       }
     }
-    collect(*found, leaving, [](const json&) { return false; }, seen, out);
+    collect(
+        *found, leaving, [](const json&) { return false; }, seen, out);
   }
   return out;
 }

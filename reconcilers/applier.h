@@ -40,7 +40,7 @@ struct ApplyReport {
 struct DeleteReport {
   std::vector<std::string> deleted;     // describeObject() of each object removed
   std::vector<std::string> handedOver;  // "ServiceAccount ns/x to ns/cr@rev": kept for a co-owner
-  std::vector<std::string> errors;   // "Deployment a/b: <error>"
+  std::vector<std::string> errors;      // "Deployment a/b: <error>"
   bool ok() const { return errors.empty(); }
 };
 
@@ -61,8 +61,8 @@ OwnerExists ownerExistsVia(kube::Client& client);
 // Conflict when another existing IstioOperator owns it otherwise. `perRevision` as for
 // Applier::apply(). Calls `ownerExists` at most once.
 enum class Holding { Write, Share, Conflict };
-Holding holdingOf(const nlohmann::json& live, const nlohmann::json& desired, const Owner& owner, bool perRevision,
-                  const OwnerExists& ownerExists);
+Holding holdingOf(const nlohmann::json& live, const nlohmann::json& desired, const Owner& owner,
+                  bool perRevision, const OwnerExists& ownerExists);
 
 // Borrowed client and live state must outlive the applier. Thread-safe if the live state is
 // (both provided ones are): calls for different owners may run concurrently. Every call blocks

@@ -342,8 +342,8 @@ Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
       {.fieldManager = kFieldManager});
   if (!patched && !kube::isNotFound(patched.error()))
     return Result::error("removing finalizer: " + patched.error().describe());
-  spdlog::info("uninstalled IstioOperator {}: {} objects deleted, {} handed over to co-owners", owner.describe(),
-               removed.deleted.size(), removed.handedOver.size());
+  spdlog::info("uninstalled IstioOperator {}: {} objects deleted, {} handed over to co-owners",
+               owner.describe(), removed.deleted.size(), removed.handedOver.size());
   return Result::done();
 }
 

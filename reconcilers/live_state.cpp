@@ -29,7 +29,8 @@ kube::Result<std::vector<json>> ClientLiveState::shared(const OwnedKind& kind) {
   return all;
 }
 
-kube::Result<std::vector<json>> ClientLiveState::matching(const OwnedKind& kind, const std::string& selector) {
+kube::Result<std::vector<json>> ClientLiveState::matching(const OwnedKind& kind,
+                                                          const std::string& selector) {
   auto list = client_.listAll(kind.gvk, "", {.labelSelector = selectorFor(selector, kind)});
   if (!list) {
     // A kind the server does not serve holds nothing of ours.
@@ -85,9 +86,8 @@ InformerLiveState::InformerLiveState(controller::InformerFactory& factory) {
   for (const auto& k : ownedKinds()) {
     auto& informer = factory.informer(k.gvk, "", selectorFor(managedSelector(), k));
     informer.addIndex(kOwnerIndex, ownerIndexValue);
-    informer.addIndex(kSharedIndex, [&k](const json& o) {
-      return isSharedAcrossRevisions(k.gvk.kind, o) ? "true" : "";
-    });
+    informer.addIndex(kSharedIndex,
+                      [&k](const json& o) { return isSharedAcrossRevisions(k.gvk.kind, o) ? "true" : ""; });
     informer.setTransform([&k](json& object) { trimForCache(k, object); });
     byKind_[k.gvk.kind] = &informer;
   }

@@ -62,7 +62,7 @@ class InformerLiveState final : public LiveState {
 
  private:
   kube::Result<std::vector<nlohmann::json>> byIndex(const OwnedKind& kind, const char* index,
-                                                     const std::string& value);
+                                                    const std::string& value);
   std::map<std::string, controller::Informer*> byKind_;  // immutable after construction
 };
 

@@ -219,8 +219,8 @@ TEST_CASE("page, operator path: per-revision operators canary the control plane 
     CHECK(jsonpath({"crd", "virtualservices.networking.istio.io"},
                    "{.metadata.labels.install\\.operator\\.istio\\.io/owning-resource}") ==
           "control-plane-1-8-1");
-    CHECK(jsonpath({"-n", "istio-system", "serviceaccount", "istio-reader-service-account"}, "{.metadata.uid}") ==
-          readerUID);
+    CHECK(jsonpath({"-n", "istio-system", "serviceaccount", "istio-reader-service-account"},
+                   "{.metadata.uid}") == readerUID);
     readerWatch.stop();
     CHECK(readerWatch.polls() > 0);
     CHECK(readerWatch.absentPolls() == 0);

@@ -41,7 +41,7 @@ void requireOk(const iop::test::ProcessResult& r) {
 }  // namespace
 
 TEST_CASE(
-    "install of one file at two revisions shares the reader ServiceAccount; uninstall --revision of either "
+    "install of one file at two revisions shares the reader ServiceAccount, uninstall --revision of either "
     "keeps it for the other, the last one removes it",
     "[install][uninstall][sharing]") {
   auto ns = uniqueName("iop-cli-share");
@@ -69,8 +69,8 @@ TEST_CASE(
 
   auto dry = iopCli({"uninstall", "--revision", r1, "--dry-run"});
   INFO(dry.out);
-  CHECK(dry.out.find("ServiceAccount " + ns + "/istio-reader-service-account (handed to " + owner + r2 + ")") !=
-        std::string::npos);
+  CHECK(dry.out.find("ServiceAccount " + ns + "/istio-reader-service-account (handed to " + owner + r2 +
+                     ")") != std::string::npos);
   requireOk(iopCli({"uninstall", "--revision", r1, "-y"}));
   sa = get(ns, reader);
   REQUIRE(sa.is_object());

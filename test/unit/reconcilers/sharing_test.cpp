@@ -45,7 +45,8 @@ TEST_CASE("the revision-less Base objects are shared, everything else is not", "
   // It points at one revision's istiod: two revisions wanting it is a real conflict.
   CHECK(notShared.count("ValidatingWebhookConfiguration istiod-default-validator") == 1);
   CHECK(notShared.count("ServiceAccount istio-system/istiod-1-8-0") == 1);
-  for (const auto& s : shared) CHECK((s.starts_with("CustomResourceDefinition ") || s.starts_with("ServiceAccount ")));
+  for (const auto& s : shared)
+    CHECK((s.starts_with("CustomResourceDefinition ") || s.starts_with("ServiceAccount ")));
 }
 
 TEST_CASE("an installation reads back from the co-owner annotation as it was written", "[ownership]") {
@@ -58,7 +59,8 @@ TEST_CASE("an installation reads back from the co-owner annotation as it was wri
   CHECK(coOwnersValue({kCp180, kCp181}) == "istio-system/cp-1-8-0@1-8-0,istio-system/cp-1-8-1@1-8-1");
 }
 
-TEST_CASE("a second revision shares a Base object, a second CR of the same revision conflicts", "[ownership]") {
+TEST_CASE("a second revision shares a Base object, a second CR of the same revision conflicts",
+          "[ownership]") {
   const json live = object("ServiceAccount", "cp-1-8-0", "1-8-0", "Base");
   auto exists = [](const Owner&) { return true; };
   auto gone = [](const Owner&) { return false; };
@@ -80,8 +82,9 @@ TEST_CASE("a second revision shares a Base object, a second CR of the same revis
   CHECK(holdingOf(live, moved, kCp180.owner, true, gone) == Holding::Share);
 }
 
-TEST_CASE("when its owner goes, a shared object goes to a remaining co-owner, and only the last one deletes it",
-          "[ownership]") {
+TEST_CASE(
+    "when its owner goes, a shared object goes to a remaining co-owner, and only the last one deletes it",
+    "[ownership]") {
   const std::string both = "istio-system/cp-1-8-1@1-8-1,istio-system/cp-1-8-2@1-8-2";
   json sa = object("ServiceAccount", "cp-1-8-0", "1-8-0", "Base", both);
 
