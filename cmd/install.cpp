@@ -66,24 +66,32 @@ int runInstall(const InstallFlags& f) {
   reconcilers::ClientLiveState live(*client);
   reconcilers::Applier applier(*client, live, reconcilers::ownerExistsVia(*client));
 
-  auto report = applier.apply(rendered.objects, owner);
+  // Per revision: the same file installed at 1-8-0 and 1-8-1 is two installations, which share
+  // Base's revision-less objects.
+  auto report = applier.apply(rendered.objects, owner, true);
   bool failed = false;
-  std::map<std::string, std::pair<int, int>> perComponent;  // component -> applied, unchanged
+  struct Counts {
+    int applied = 0, unchanged = 0, shared = 0;
+  };
+  std::map<std::string, Counts> perComponent;
   for (const auto& o : report.outcomes) {
     using A = reconcilers::ObjectOutcome::Action;
-    if (o.action == A::Applied) ++perComponent[o.component].first;
-    if (o.action == A::Unchanged) ++perComponent[o.component].second;
+    if (o.action == A::Applied) ++perComponent[o.component].applied;
+    if (o.action == A::Unchanged) ++perComponent[o.component].unchanged;
+    if (o.action == A::Shared) ++perComponent[o.component].shared;
     if (o.action == A::Conflict || o.action == A::Failed) {
       std::cerr << "error: " << o.component << ": " << o.object << ": " << o.message << "\n";
       failed = true;
     }
   }
   for (const auto& [c, n] : perComponent)
-    std::cout << "✔ " << c << ": " << n.first << " applied, " << n.second << " unchanged\n";
+    std::cout << "✔ " << c << ": " << n.applied << " applied, " << n.unchanged << " unchanged"
+              << (n.shared ? ", " + std::to_string(n.shared) + " shared with another revision" : "") << "\n";
   if (failed) return kExitFailed;
   // Scoped to the revision: installing this file at 1-8-1 must not prune its 1-8-0 installation.
   auto pruned = applier.prune(rendered.objects, owner, iop.revision().empty() ? "default" : iop.revision());
   for (const auto& d : pruned.deleted) std::cout << "  pruned " << d << "\n";
+  for (const auto& h : pruned.handedOver) std::cout << "  handed over " << h << "\n";
   for (const auto& e : pruned.errors) std::cerr << "error: pruning " << e << "\n";
   if (!pruned.ok()) return kExitFailed;
 
@@ -110,49 +118,47 @@ int runUninstall(const UninstallFlags& f) {
   }
   std::string selector = std::string(reconcilers::kManagedLabel) + "=" + reconcilers::kManagedValue;
   if (!f.revision.empty()) selector += std::string(",") + reconcilers::kRevisionLabel + "=" + f.revision;
+  reconcilers::Owner ownerOfFile;
   if (!f.files.empty()) {
     reconcilers::ProfileSource profiles;
     auto iop = composeFromFlags(f.files, {}, "", f.ns, profiles);
     if (!iop) return kExitBadInput;
-    selector = reconcilers::Owner{iop->name, iop->namespace_}.labelSelector();
+    ownerOfFile = {iop->name, iop->namespace_};
+    selector = ownerOfFile.labelSelector();
   }
   auto client = connect(f.cluster);
   if (!client) return kExitFailed;
-  std::vector<std::pair<const reconcilers::OwnedKind*, json>> found;
-  const auto& kinds = reconcilers::ownedKinds();
-  for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
-    if (!it->prunable) continue;
-    auto list = client->listAll(it->gvk, "", {.labelSelector = reconcilers::selectorFor(selector, *it)});
-    if (!list) {
-      if (kube::isNoKindMatch(list.error())) continue;
-      std::cerr << "error: listing " << it->gvk.kind << "s: " << list.error().describe() << "\n";
-      return kExitFailed;
-    }
-    for (auto& item : (*list)["items"]) {
-      item["kind"] = it->gvk.kind;
-      found.emplace_back(&*it, std::move(item));
-    }
-  }
-  if (found.empty()) {
+  reconcilers::ClientLiveState live(*client);
+  reconcilers::Applier applier(*client, live, reconcilers::ownerExistsVia(*client));
+  // Who goes: that revision, that file's IstioOperator, or everyone. A shared object another
+  // installation still wants is handed to it instead of deleted.
+  reconcilers::Leaving leaving = reconcilers::leavingRevision(f.revision);
+  if (!f.files.empty()) leaving = reconcilers::leavingOwner(ownerOfFile);
+  auto found = applier.released(selector, leaving);
+  for (const auto& e : found.errors) std::cerr << "error: " << e << "\n";
+  if (!found.errors.empty()) return kExitFailed;
+  if (found.objects.empty()) {
     std::cout << "Nothing to uninstall (no object matches " << selector << ").\n";
     return kExitOK;
   }
-  std::cout << "These objects will be removed (CRDs and namespaces stay):\n";
-  for (const auto& [k, o] : found) std::cout << "  " << reconcilers::describeObject(o) << "\n";
+  std::cout << "These objects will be removed (CRDs and namespaces stay) or, where another installation "
+               "shares them, handed to it:\n";
+  for (const auto& o : found.objects) {
+    auto plan = reconcilers::planRelease(o, leaving);
+    using K = reconcilers::Release::Kind;
+    std::cout << "  " << reconcilers::describeObject(o)
+              << (plan.kind == K::HandOver ? " (handed to " + plan.to.describe() + ")"
+                  : plan.kind == K::Withdraw
+                      ? " (stays with " + reconcilers::installationOf(o).describe() + ")"
+                      : "")
+              << "\n";
+  }
   if (f.dryRun) return kExitOK;
   if (!confirm("Remove them?", f.yes)) return kExitFailed;
-  int failures = 0;
-  for (const auto& [k, o] : found) {
-    auto r = client->remove(k->gvk, k->namespaced ? o["metadata"].value("namespace", "") : "",
-                            o["metadata"].value("name", ""), {.propagationPolicy = "Background"});
-    if (!r && !kube::isNotFound(r.error())) {
-      std::cerr << "error: deleting " << reconcilers::describeObject(o) << ": " << r.error().describe()
-                << "\n";
-      ++failures;
-    }
-  }
-  std::cout << (failures ? "Uninstall incomplete.\n" : "✔ Uninstall complete.\n");
-  return failures ? kExitFailed : kExitOK;
+  auto removed = applier.remove(found.objects, leaving);
+  for (const auto& e : removed.errors) std::cerr << "error: " << e << "\n";
+  std::cout << (removed.ok() ? "✔ Uninstall complete.\n" : "Uninstall incomplete.\n");
+  return removed.ok() ? kExitOK : kExitFailed;
 }
 
 }  // namespace

@@ -131,6 +131,19 @@ OwnerExists ownerExistsVia(kube::Client& client) {
   };
 }
 
+Holding holdingOf(const json& live, const json& desired, const Owner& owner, bool perRevision,
+                  const OwnerExists& ownerExists) {
+  const Installation holder = installationOf(live);
+  const Owner& current = holder.owner;
+  if (current.name.empty()) return Holding::Write;
+  if (isSharedAcrossRevisions(desired) && isSharedAcrossRevisions(live) &&
+      holder.revision != installationOf(desired).revision) {
+    if (current == owner ? perRevision : ownerExists(current)) return Holding::Share;
+    return Holding::Write;
+  }
+  return current != owner && ownerExists(current) ? Holding::Conflict : Holding::Write;
+}
+
 Applier::Applier(kube::Client& client, LiveState& live, OwnerExists ownerExists)
     : client_(client), live_(live), ownerExists_(std::move(ownerExists)) {}
 
@@ -145,7 +158,35 @@ kube::Result<void> Applier::ensureNamespace(const std::string& ns) {
   return {};
 }
 
-ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Owner& owner) {
+kube::Result<void> Applier::joinCoOwners(const OwnedKind& kind, const json& live, const Installation& me) {
+  auto listed = [&me](const json& o) {
+    for (const auto& i : coOwnersOf(o))
+      if (i == me) return true;
+    return false;
+  };
+  if (listed(live)) return {};
+  const json& meta = live["metadata"];
+  const std::string ns = kind.namespaced ? meta.value("namespace", "") : "";
+  const std::string name = meta.value("name", "");
+  for (int attempt = 0;; ++attempt) {
+    // The cached copy may lag: the list is rewritten from a fresh read, with its resourceVersion.
+    auto fresh = client_.get(kind.gvk, ns, name);
+    if (!fresh) return fresh.error();
+    if (listed(*fresh)) return {};
+    std::vector<Installation> coOwners = coOwnersOf(*fresh);
+    coOwners.push_back(me);
+    json patch = {{"metadata",
+                   {{"resourceVersion", (*fresh)["metadata"]["resourceVersion"]},
+                    {"annotations", {{kCoOwnersAnnotation, coOwnersValue(coOwners)}}}}}};
+    auto r = client_.mergePatch(kind.gvk, ns, name, patch, {.fieldManager = kFieldManager});
+    if (r || !kube::isConflict(r.error()) || attempt == 4) {
+      if (!r) return r.error();
+      return {};
+    }
+  }
+}
+
+ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Owner& owner, bool perRevision) {
   ApplyReport report;
   std::set<std::string> namespacesChecked;
   for (const auto& rendered : objects) {
@@ -168,9 +209,26 @@ ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Own
       report.outcomes.push_back(std::move(out));
       continue;
     }
+    const Installation me = installationOf(desired);
+    bool wasCoOwner = false;
     if (*live) {
-      Owner current = ownerOf(**live);
-      if (!current.name.empty() && current != owner && ownerExists_(current)) {
+      const Installation holder = installationOf(**live);
+      const Owner& current = holder.owner;
+      const Holding holding = holdingOf(**live, desired, owner, perRevision, ownerExists_);
+      if (holding == Holding::Share) {
+        if (auto j = joinCoOwners(*kind, **live, me); !j) {
+          out.action = Action::Failed;
+          out.message = "joining the co-owners of " + holder.describe() + ": " + j.error().describe();
+        } else {
+          out.action = Action::Shared;
+          out.otherOwner = current;
+          out.message = out.object + " is shared with IstioOperator " + holder.describe();
+        }
+        report.outcomes.push_back(std::move(out));
+        continue;
+      }
+      for (const auto& i : coOwnersOf(**live)) wasCoOwner |= i == me;
+      if (holding == Holding::Conflict) {
         out.action = Action::Conflict;
         out.otherOwner = current;
         out.message = out.object + " is owned by IstioOperator " + current.describe();
@@ -211,81 +269,172 @@ ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Own
       out.message = applied.error().describe();
     } else {
       out.action = Action::Applied;
+      // Taken over from an owner that is gone: no longer a co-owner of what it now owns.
+      if (wasCoOwner) {
+        DeleteReport ignored;
+        // Nobody leaves: the list only sheds the entry naming its owner.
+        release(
+            *kind, *applied, [](const Installation&) { return false; }, ignored);
+      }
     }
     report.outcomes.push_back(std::move(out));
   }
   return report;
 }
 
-DeleteReport Applier::remove(const std::vector<json>& objects) {
+void Applier::release(const OwnedKind& kind, json live, const Leaving& leaving, DeleteReport& report) {
+  const std::string what = describeObject(live);
+  const json& meta0 = live["metadata"];
+  const std::string ns = kind.namespaced ? meta0.value("namespace", "") : "";
+  const std::string name = meta0.value("name", "");
+  const bool shared = isSharedAcrossRevisions(kind.gvk.kind, live);
+  for (int attempt = 0;; ++attempt) {
+    const Release plan = planRelease(live, leaving);
+    const json& meta = live["metadata"];
+    std::optional<kube::Error> failed;
+    if (plan.kind == Release::Kind::Keep) return;
+    if (plan.kind == Release::Kind::Delete) {
+      kube::DeleteOptions options{.propagationPolicy = "Background"};
+      if (meta.contains("uid")) options.preconditionUID = meta["uid"].get<std::string>();
+      // A co-owner may join between our read and the delete: the resourceVersion makes the
+      // delete fail then, and the fresh copy is handed over instead.
+      if (shared && meta.contains("resourceVersion"))
+        options.preconditionResourceVersion = meta["resourceVersion"].get<std::string>();
+      auto r = client_.remove(kind.gvk, ns, name, options);
+      if (r || kube::isNotFound(r.error())) {
+        report.deleted.push_back(what);
+        return;
+      }
+      // Not shared: the object was replaced since we listed it, not ours to judge now.
+      if (!shared && kube::isConflict(r.error())) return;
+      failed = r.error();
+    } else {
+      json annotations = {
+          {kCoOwnersAnnotation, plan.after.empty() ? json() : json(coOwnersValue(plan.after))}};
+      json patchMeta = {{"resourceVersion", meta.value("resourceVersion", "")}, {"annotations", annotations}};
+      if (plan.kind == Release::Kind::HandOver)
+        patchMeta["labels"] = {{kOwningResourceLabel, plan.to.owner.name},
+                               {kOwningNamespaceLabel, plan.to.owner.ns},
+                               {kRevisionLabel, plan.to.revision}};
+      auto r =
+          client_.mergePatch(kind.gvk, ns, name, {{"metadata", patchMeta}}, {.fieldManager = kFieldManager});
+      if (r) {
+        if (plan.kind == Release::Kind::HandOver)
+          report.handedOver.push_back(what + " to " + plan.to.describe());
+        return;
+      }
+      if (kube::isNotFound(r.error())) return;
+      failed = r.error();
+    }
+    if (!kube::isConflict(*failed) || attempt == 4) {
+      report.errors.push_back(what + ": " + failed->describe());
+      return;
+    }
+    auto fresh = client_.get(kind.gvk, ns, name);
+    if (!fresh) {
+      if (!kube::isNotFound(fresh.error())) report.errors.push_back(what + ": " + fresh.error().describe());
+      return;
+    }
+    live = std::move(*fresh);
+    live["kind"] = kind.gvk.kind;
+  }
+}
+
+DeleteReport Applier::remove(const std::vector<json>& objects, const Leaving& leaving) {
   DeleteReport report;
   for (const auto& o : objects) {
     const OwnedKind* kind = ownedKind(o.value("kind", ""));
-    if (!kind || !kind->prunable) continue;
-    const json meta = o.value("metadata", json::object());
-    kube::DeleteOptions options{.propagationPolicy = "Background"};
-    if (meta.contains("uid")) options.preconditionUID = meta["uid"].get<std::string>();
-    auto r = client_.remove(kind->gvk, kind->namespaced ? meta.value("namespace", "") : "",
-                            meta.value("name", ""), options);
-    if (!r && !kube::isNotFound(r.error())) {
-      // A precondition conflict means the object was replaced since we listed it: not ours to judge now.
-      if (kube::isConflict(r.error())) continue;
-      report.errors.push_back(describeObject(o) + ": " + r.error().describe());
-      continue;
-    }
-    report.deleted.push_back(describeObject(o));
+    if (!kind) continue;
+    release(*kind, o, leaving, report);
   }
   return report;
 }
+
+namespace {
+
+// Adds the candidates of one kind that `leaving` gives something to do, once each.
+void collect(std::vector<json>& candidates, const Leaving& leaving,
+             const std::function<bool(const json&)>& keep, std::set<std::string>& seen, StaleObjects& out) {
+  for (auto& o : candidates) {
+    if (keep(o) || !seen.insert(objectKeyOf(o)).second) continue;
+    if (planRelease(o, leaving).kind != Release::Kind::Keep) out.objects.push_back(std::move(o));
+  }
+}
+
+}  // namespace
 
 StaleObjects Applier::stale(const std::vector<RenderedObject>& desired, const Owner& owner,
                             const std::string& revision) {
   std::set<std::string> wanted;
   for (const auto& d : desired) wanted.insert(objectKeyOf(d.object));
+  auto isWanted = [&wanted](const json& o) { return wanted.count(objectKeyOf(o)) > 0; };
+  const Leaving leaving = leavingOwner(owner, revision);
   StaleObjects out;
+  std::set<std::string> seen;
   const auto& kinds = ownedKinds();
   for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
-    if (!it->prunable) continue;
     auto owned = live_.owned(*it, owner);
     if (!owned) {
       out.errors.push_back("listing " + it->gvk.kind + "s: " + owned.error().describe());
       continue;
     }
-    for (auto& o : *owned) {
-      if (!revision.empty() &&
-          o["metadata"].value("labels", json::object()).value(kRevisionLabel, "") != revision)
-        continue;
-      if (!wanted.count(objectKeyOf(o))) out.objects.push_back(std::move(o));
+    if (kindMayBeShared(it->gvk.kind)) {
+      auto shared = live_.shared(*it);
+      if (!shared) {
+        out.errors.push_back("listing shared " + it->gvk.kind + "s: " + shared.error().describe());
+      } else {
+        owned->insert(owned->end(), shared->begin(), shared->end());
+      }
     }
+    collect(*owned, leaving, isWanted, seen, out);
   }
   return out;
 }
 
-DeleteReport Applier::prune(const std::vector<RenderedObject>& desired, const Owner& owner,
-                            const std::string& revision) {
-  StaleObjects found = stale(desired, owner, revision);
-  DeleteReport removed = remove(found.objects);
-  removed.errors.insert(removed.errors.begin(), found.errors.begin(), found.errors.end());
+StaleObjects Applier::released(const std::string& labelSelector, const Leaving& leaving) {
+  ClientLiveState direct(client_);
+  StaleObjects out;
+  std::set<std::string> seen;
+  const auto& kinds = ownedKinds();
+  for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
+    auto found = direct.matching(*it, labelSelector);
+    if (!found) {
+      out.errors.push_back("listing " + it->gvk.kind + "s: " + found.error().describe());
+      continue;
+    }
+    if (kindMayBeShared(it->gvk.kind)) {
+      auto shared = direct.shared(*it);
+      if (!shared) {
+        out.errors.push_back("listing shared " + it->gvk.kind + "s: " + shared.error().describe());
+      } else {
+        found->insert(found->end(), shared->begin(), shared->end());
+      }
+    }
+    collect(
+        *found, leaving, [](const json&) { return false; }, seen, out);
+  }
+  return out;
+}
+
+namespace {
+
+DeleteReport withListErrors(DeleteReport removed, const std::vector<std::string>& listErrors) {
+  removed.errors.insert(removed.errors.begin(), listErrors.begin(), listErrors.end());
   return removed;
 }
 
+}  // namespace
+
+DeleteReport Applier::prune(const std::vector<RenderedObject>& desired, const Owner& owner,
+                            const std::string& revision) {
+  StaleObjects found = stale(desired, owner, revision);
+  return withListErrors(remove(found.objects, leavingOwner(owner, revision)), found.errors);
+}
+
 DeleteReport Applier::uninstall(const Owner& owner) {
-  ClientLiveState direct(client_);
-  std::vector<json> all;
-  DeleteReport report;
-  const auto& kinds = ownedKinds();
-  for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
-    if (!it->prunable) continue;
-    auto owned = direct.owned(*it, owner);
-    if (!owned) {
-      report.errors.push_back("listing " + it->gvk.kind + "s: " + owned.error().describe());
-      continue;
-    }
-    for (auto& o : *owned) all.push_back(std::move(o));
-  }
-  DeleteReport removed = remove(all);
-  removed.errors.insert(removed.errors.begin(), report.errors.begin(), report.errors.end());
-  return removed;
+  const Leaving leaving = leavingOwner(owner);
+  StaleObjects found = released(owner.labelSelector(), leaving);
+  return withListErrors(remove(found.objects, leaving), found.errors);
 }
 
 std::string workloadNotReadyReason(const json& live) {

@@ -170,8 +170,9 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
       now.insert(now.end(), later.begin(), later.end());
       endPruneWait(key);
     }
-    DeleteReport removed = applier_.remove(now);
+    DeleteReport removed = applier_.remove(now, leavingOwner(owner));
     pruned.deleted = std::move(removed.deleted);
+    pruned.handedOver = std::move(removed.handedOver);
     pruned.errors.insert(pruned.errors.end(), removed.errors.begin(), removed.errors.end());
   }
 
@@ -232,6 +233,9 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
   if (!pruned.deleted.empty())
     events_.record(cr, "Normal", "Pruned",
                    "deleted objects no longer desired: " + join(pruned.deleted, ", "));
+  if (!pruned.handedOver.empty())
+    events_.record(cr, "Normal", "HandedOver",
+                   "kept for their co-owners, no longer desired here: " + join(pruned.handedOver, ", "));
   if (!conflictMessages.empty())
     events_.record(cr, "Warning", "OwnershipConflict", join(conflictMessages, "; "));
   if (!failures.empty()) events_.record(cr, "Warning", "ApplyFailed", join(failures, "; "));
@@ -259,6 +263,7 @@ void IstioOperatorReconciler::logOutcome(const ApplyReport& applied, const Delet
     spdlog::info("applied {} of {} objects: {}", written.size(), applied.outcomes.size(),
                  join(written, ", "));
   if (!pruned.deleted.empty()) spdlog::info("pruned {}", join(pruned.deleted, ", "));
+  if (!pruned.handedOver.empty()) spdlog::info("handed over {}", join(pruned.handedOver, ", "));
   if (!deferred.empty()) spdlog::info("prune waits for ready workloads: {}", join(deferred, ", "));
   for (const auto& c : conflicts) spdlog::warn("ownership conflict: {}", c);
   for (const auto& f : failures) spdlog::warn("apply failed: {}", f);
@@ -326,6 +331,8 @@ Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
   DeleteReport removed = applier_.uninstall(owner);
   if (!removed.deleted.empty())
     events_.record(cr, "Normal", "Uninstalled", "deleted " + join(removed.deleted, ", "));
+  if (!removed.handedOver.empty())
+    events_.record(cr, "Normal", "HandedOver", "kept for their co-owners: " + join(removed.handedOver, ", "));
   if (!removed.ok()) return Result::error("uninstalling: " + join(removed.errors, "; "));
 
   json finalizers = json::array();
@@ -338,7 +345,8 @@ Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
   if (!patched && !kube::isNotFound(patched.error()))
     return Result::error("removing finalizer: " + patched.error().describe());
   wrote(owner.describe(), json());
-  spdlog::info("uninstalled IstioOperator {}: {} objects deleted", owner.describe(), removed.deleted.size());
+  spdlog::info("uninstalled IstioOperator {}: {} objects deleted, {} handed over to co-owners",
+               owner.describe(), removed.deleted.size(), removed.handedOver.size());
   return Result::done();
 }
 

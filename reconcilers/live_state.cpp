@@ -19,7 +19,19 @@ kube::Result<std::optional<json>> ClientLiveState::get(const OwnedKind& kind, co
 }
 
 kube::Result<std::vector<json>> ClientLiveState::owned(const OwnedKind& kind, const Owner& owner) {
-  auto list = client_.listAll(kind.gvk, "", {.labelSelector = selectorFor(owner.labelSelector(), kind)});
+  return matching(kind, owner.labelSelector());
+}
+
+kube::Result<std::vector<json>> ClientLiveState::shared(const OwnedKind& kind) {
+  auto all = matching(kind, managedSelector() + "," + kComponentLabel + "=Base");
+  if (!all) return all;
+  std::erase_if(*all, [](const json& o) { return !isSharedAcrossRevisions(o); });
+  return all;
+}
+
+kube::Result<std::vector<json>> ClientLiveState::matching(const OwnedKind& kind,
+                                                          const std::string& selector) {
+  auto list = client_.listAll(kind.gvk, "", {.labelSelector = selectorFor(selector, kind)});
   if (!list) {
     // A kind the server does not serve holds nothing of ours.
     if (kube::isNoKindMatch(list.error())) return std::vector<json>();
@@ -37,6 +49,7 @@ kube::Result<std::vector<json>> ClientLiveState::owned(const OwnedKind& kind, co
 namespace {
 
 constexpr const char* kOwnerIndex = "owner";
+constexpr const char* kSharedIndex = "shared";
 
 std::string ownerIndexValue(const json& object) {
   Owner owner = ownerOf(object);
@@ -73,6 +86,8 @@ InformerLiveState::InformerLiveState(controller::InformerFactory& factory) {
   for (const auto& k : ownedKinds()) {
     auto& informer = factory.informer(k.gvk, "", selectorFor(managedSelector(), k));
     informer.addIndex(kOwnerIndex, ownerIndexValue);
+    informer.addIndex(kSharedIndex,
+                      [&k](const json& o) { return isSharedAcrossRevisions(k.gvk.kind, o) ? "true" : ""; });
     informer.setTransform([&k](json& object) { trimForCache(k, object); });
     byKind_[k.gvk.kind] = &informer;
   }
@@ -97,10 +112,19 @@ kube::Result<std::optional<json>> InformerLiveState::get(const OwnedKind& kind, 
 }
 
 kube::Result<std::vector<json>> InformerLiveState::owned(const OwnedKind& kind, const Owner& owner) {
+  if (owner.name.empty()) return std::vector<json>();
+  return byIndex(kind, kOwnerIndex, owner.describe());
+}
+
+kube::Result<std::vector<json>> InformerLiveState::shared(const OwnedKind& kind) {
+  return byIndex(kind, kSharedIndex, "true");
+}
+
+kube::Result<std::vector<json>> InformerLiveState::byIndex(const OwnedKind& kind, const char* index,
+                                                           const std::string& value) {
   auto it = byKind_.find(kind.gvk.kind);
   if (it == byKind_.end()) return kube::Error::invalid("no informer for " + kind.gvk.describe());
-  if (owner.name.empty()) return std::vector<json>();
-  auto out = it->second->byIndex(kOwnerIndex, owner.describe());
+  auto out = it->second->byIndex(index, value);
   for (auto& o : out) {
     o["apiVersion"] = kind.gvk.apiVersion();
     o["kind"] = kind.gvk.kind;

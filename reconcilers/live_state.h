@@ -23,6 +23,9 @@ class LiveState {
                                                           const std::string& name) = 0;
   // Every object of `kind` (all namespaces) whose owning-resource labels name `owner`.
   virtual kube::Result<std::vector<nlohmann::json>> owned(const OwnedKind& kind, const Owner& owner) = 0;
+  // Every object of `kind` that installations of several revisions may share
+  // (isSharedAcrossRevisions), whoever owns it. Thread-safe.
+  virtual kube::Result<std::vector<nlohmann::json>> shared(const OwnedKind& kind) = 0;
 };
 
 // Reads through the client: a GET per object, a LIST per kind. client is borrowed.
@@ -32,6 +35,10 @@ class ClientLiveState final : public LiveState {
   kube::Result<std::optional<nlohmann::json>> get(const OwnedKind& kind, const std::string& ns,
                                                   const std::string& name) override;
   kube::Result<std::vector<nlohmann::json>> owned(const OwnedKind& kind, const Owner& owner) override;
+  kube::Result<std::vector<nlohmann::json>> shared(const OwnedKind& kind) override;
+  // Every object of `kind` matching `selector` (narrowed by kind.selector), with apiVersion
+  // and kind set; none when the server does not serve the kind.
+  kube::Result<std::vector<nlohmann::json>> matching(const OwnedKind& kind, const std::string& selector);
 
  private:
   kube::Client& client_;
@@ -49,10 +56,13 @@ class InformerLiveState final : public LiveState {
   kube::Result<std::optional<nlohmann::json>> get(const OwnedKind& kind, const std::string& ns,
                                                   const std::string& name) override;
   kube::Result<std::vector<nlohmann::json>> owned(const OwnedKind& kind, const Owner& owner) override;
+  kube::Result<std::vector<nlohmann::json>> shared(const OwnedKind& kind) override;
   // The informers, one per owned kind, for adding event handlers.
   std::vector<controller::Informer*> informers() const;
 
  private:
+  kube::Result<std::vector<nlohmann::json>> byIndex(const OwnedKind& kind, const char* index,
+                                                    const std::string& value);
   std::map<std::string, controller::Informer*> byKind_;  // immutable after construction
 };
 

@@ -155,7 +155,10 @@ ManifestDiff diffAgainstCluster(kube::Client& client, const std::vector<Rendered
       // The applier's rules, in its order: another live owner wins; the same hash without drift
       // is not sent at all.
       Owner current = ownerOf(*live);
-      if (!current.name.empty() && current != owner && ownerExists(current)) {
+      const Holding holding = holdingOf(*live, desired, owner, false, ownerExists);
+      // Shared with another revision's installation: the applier joins its co-owners, nothing more.
+      if (holding == Holding::Share) continue;
+      if (holding == Holding::Conflict) {
         d.change = Change::Conflict;
         d.message = "owned by IstioOperator " + current.describe() + ": would be left alone";
         diff.objects.push_back(std::move(d));

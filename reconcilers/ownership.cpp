@@ -17,6 +17,94 @@ Owner ownerOf(const json& object) {
   return o;
 }
 
+std::string Installation::describe() const {
+  return owner.describe() + "@" + revision;
+}
+
+std::optional<Installation> Installation::parse(const std::string& text) {
+  auto slash = text.find('/');
+  auto at = text.rfind('@');
+  if (slash == std::string::npos || at == std::string::npos || at < slash || slash == 0 || at == slash + 1 ||
+      at + 1 == text.size())
+    return std::nullopt;
+  return Installation{{text.substr(slash + 1, at - slash - 1), text.substr(0, slash)}, text.substr(at + 1)};
+}
+
+Installation installationOf(const json& object) {
+  const json& labels =
+      object.contains("metadata") ? object["metadata"].value("labels", json::object()) : json::object();
+  return {ownerOf(object), labels.is_object() ? labels.value(kRevisionLabel, "") : ""};
+}
+
+bool isSharedAcrossRevisions(const json& object) {
+  return isSharedAcrossRevisions(object.value("kind", ""), object);
+}
+
+bool kindMayBeShared(const std::string& kind) {
+  return kind == "CustomResourceDefinition" || kind == "ServiceAccount";
+}
+
+bool isSharedAcrossRevisions(const std::string& kind, const json& object) {
+  if (!kindMayBeShared(kind)) return false;
+  const json& labels =
+      object.contains("metadata") ? object["metadata"].value("labels", json::object()) : json::object();
+  return labels.is_object() && labels.value(kComponentLabel, "") == "Base";
+}
+
+std::vector<Installation> coOwnersOf(const json& object) {
+  std::vector<Installation> out;
+  if (!object.contains("metadata")) return out;
+  const json annotations = object["metadata"].value("annotations", json::object());
+  if (!annotations.is_object()) return out;
+  const std::string value = annotations.value(kCoOwnersAnnotation, "");
+  std::size_t start = 0;
+  while (start < value.size()) {
+    auto comma = value.find(',', start);
+    if (comma == std::string::npos) comma = value.size();
+    if (auto i = Installation::parse(value.substr(start, comma - start))) out.push_back(*i);
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string coOwnersValue(const std::vector<Installation>& coOwners) {
+  std::string out;
+  for (const auto& i : coOwners) out += (out.empty() ? "" : ",") + i.describe();
+  return out;
+}
+
+Leaving leavingOwner(const Owner& owner, const std::string& revision) {
+  return [owner, revision](const Installation& i) {
+    return i.owner == owner && (revision.empty() || i.revision == revision);
+  };
+}
+
+Leaving leavingRevision(const std::string& revision) {
+  return [revision](const Installation& i) { return revision.empty() || i.revision == revision; };
+}
+
+Release planRelease(const json& live, const Leaving& leaving) {
+  const Installation primary = installationOf(live);
+  const std::vector<Installation> listed = coOwnersOf(live);
+  std::vector<Installation> kept;
+  for (const auto& i : listed)
+    if (!leaving(i) && !(i == primary)) kept.push_back(i);
+  Release r;
+  if (!leaving(primary)) {
+    if (kept.size() != listed.size()) r = {Release::Kind::Withdraw, {}, kept};
+    return r;
+  }
+  if (!kept.empty()) {
+    r.kind = Release::Kind::HandOver;
+    r.to = kept.front();
+    r.after.assign(kept.begin() + 1, kept.end());
+    return r;
+  }
+  const OwnedKind* kind = ownedKind(live.value("kind", ""));
+  if (kind && kind->prunable) r.kind = Release::Kind::Delete;
+  return r;
+}
+
 const std::vector<OwnedKind>& ownedKinds() {
   static const std::vector<OwnedKind> kinds = {
       {{"apiextensions.k8s.io", "v1", "CustomResourceDefinition"}, false, false},

@@ -3,6 +3,7 @@
 // place, then 1-8-0 uninstalled. Step numbers follow the page's sections.
 #include <catch2/catch.hpp>
 
+#include "reconcilers/ownership.h"
 #include "test/e2e/e2e_support.h"
 
 using namespace iop::test;
@@ -54,7 +55,8 @@ TEST_CASE("page, istioctl path: iop install canaries the control plane and upgra
     requireSuccess(runIop({"install", "-f", example("control-plane.yaml"), "--revision", "1-8-1"}, "y\n"),
                    e2eStepText_);
     // Installing the same file at 1-8-1 is a second installation: nothing of 1-8-0 may go. (The
-    // Base objects both revisions render, the CRDs and the reader ServiceAccount, now carry 1-8-1.)
+    // Base objects both revisions render, the CRDs and the reader ServiceAccount, stay labelled
+    // 1-8-0 and list 1-8-1 as a co-owner.)
     auto now = managedObjects(*client, "operator.istio.io/managed=Reconcile");
     for (const auto& [k, o] : owned180) {
       INFO(k << " of revision 1-8-0 must survive the install of 1-8-1");
@@ -120,7 +122,13 @@ TEST_CASE("page, istioctl path: iop install canaries the control plane and upgra
     CHECK(managedObjects(*client, rev180).empty());
     auto after = managedObjects(*client, rev181);
     CHECK(keysWithSameUid(owned181, after).size() == owned181.size());
-    CHECK(after.size() == owned181.size());
+    // What both revisions shared went to 1-8-1: the same objects, relabelled, never deleted.
+    std::map<std::string, json> shared;
+    for (const auto& [k, o] : owned180)
+      if (iop::reconcilers::isSharedAcrossRevisions(k.substr(0, k.find(' ')), o)) shared.emplace(k, o);
+    CHECK(shared.count("ServiceAccount istio-system/istio-reader-service-account") == 1);
+    CHECK(keysWithSameUid(shared, after).size() == shared.size());
+    CHECK(after.size() == owned181.size() + shared.size());
     bool only181 = eventually(
         [] {
           return podsArePrefixed(runningPods("app=istiod"), {"istiod-1-8-1-"}) &&

@@ -91,10 +91,23 @@ TEST_CASE("page, operator path: per-revision operators canary the control plane 
         std::chrono::seconds(90));
     INFO(show({"-n", "istio-system", "get", "deploy,pod", "-l", "app=istiod"}));
     CHECK(both);
-    // Its own component is healthy. The Base objects both revisions render (CRDs, the reader
-    // ServiceAccount) stay with control-plane-1-8-0, which installed them first, until it goes.
-    CHECK(eventually([] { return componentStatus("control-plane-1-8-1", "Pilot") == "HEALTHY"; },
-                     std::chrono::seconds(90)));
+    // Both control planes are HEALTHY, with no OwnershipConflict: the Base objects both
+    // revisions render the same (CRDs, the reader ServiceAccount) stay with control-plane-1-8-0,
+    // which installed them first, and list control-plane-1-8-1 as a co-owner.
+    requireHealthy("control-plane-1-8-1", std::chrono::seconds(90));
+    requireHealthy("control-plane-1-8-0");
+    CHECK(componentStatus("control-plane-1-8-1", "Base") == "HEALTHY");
+    for (const char* cr : {"control-plane-1-8-0", "control-plane-1-8-1"}) {
+      INFO(cr);
+      CHECK(jsonpath({"-n", "istio-system", "istiooperator", cr},
+                     "{.status.conditions[?(@.type==\"Reconciled\")].status}") == "True");
+      CHECK(kubectl({"get", "events", "-n", "istio-system", "--field-selector",
+                     std::string("reason=OwnershipConflict,involvedObject.name=") + cr, "-o", "name"})
+                .out.empty());
+    }
+    CHECK(jsonpath({"-n", "istio-system", "serviceaccount", "istio-reader-service-account"},
+                   "{.metadata.annotations.install\\.operator\\.istio\\.io/co-owners}") ==
+          "istio-system/control-plane-1-8-1@1-8-1");
     CHECK(templateLabel("istio-ingressgateway", "istio.io/rev") == "1-8-0");
   }
   {
@@ -185,6 +198,12 @@ TEST_CASE("page, operator path: per-revision operators canary the control plane 
         "install.operator.istio.io/owning-resource=control-plane-1-8-0,"
         "install.operator.istio.io/owning-resource-namespace=istio-system";
     REQUIRE_FALSE(managedObjects(*client, owner180).empty());
+    const std::string readerUID =
+        jsonpath({"-n", "istio-system", "serviceaccount", "istio-reader-service-account"}, "{.metadata.uid}");
+    REQUIRE_FALSE(readerUID.empty());
+    // The shared reader ServiceAccount is never absent while control-plane-1-8-1 wants it.
+    PresenceWatch readerWatch(iop::kube::GroupVersionKind{"", "v1", "ServiceAccount"}, "istio-system",
+                              "istio-reader-service-account");
     // kubectl waits until the CR is gone, i.e. until the operator released its finalizer.
     requireSuccess(
         kubectl({"delete", "istiooperator", "-n", "istio-system", "control-plane-1-8-0", "--timeout=90s"}),
@@ -194,8 +213,18 @@ TEST_CASE("page, operator path: per-revision operators canary the control plane 
     std::string names;
     for (const auto& [k, o] : left) names += k + "; ";
     INFO("still owned by control-plane-1-8-0: " << names);
-    // Only the CRDs stay (never deleted); control-plane-1-8-1 takes them over.
-    for (const auto& [k, o] : left) CHECK(k.starts_with("CustomResourceDefinition "));
+    // Nothing: what it owned alone is deleted, what it shared (CRDs, the reader ServiceAccount)
+    // was handed to control-plane-1-8-1.
+    CHECK(left.empty());
+    CHECK(jsonpath({"crd", "virtualservices.networking.istio.io"},
+                   "{.metadata.labels.install\\.operator\\.istio\\.io/owning-resource}") ==
+          "control-plane-1-8-1");
+    CHECK(jsonpath({"-n", "istio-system", "serviceaccount", "istio-reader-service-account"},
+                   "{.metadata.uid}") == readerUID);
+    readerWatch.stop();
+    CHECK(readerWatch.polls() > 0);
+    CHECK(readerWatch.absentPolls() == 0);
+    CHECK(readerWatch.uids() == std::set<std::string>{readerUID});
   }
   {
     E2E_STEP("upgrade 10: kubectl -n istio-system get pod -l app=istiod shows only istiod-1-8-1");
