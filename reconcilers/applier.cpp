@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <stdexcept>
 
+#include "reconcilers/concurrently.h"
 #include "reconcilers/desired_hash.h"
 
 namespace iop::reconcilers {
@@ -131,8 +133,8 @@ OwnerExists ownerExistsVia(kube::Client& client) {
   };
 }
 
-Applier::Applier(kube::Client& client, LiveState& live, OwnerExists ownerExists)
-    : client_(client), live_(live), ownerExists_(std::move(ownerExists)) {}
+Applier::Applier(kube::Client& client, LiveState& live, OwnerExists ownerExists, int writers)
+    : client_(client), live_(live), ownerExists_(std::move(ownerExists)), writers_(std::max(1, writers)) {}
 
 kube::Result<void> Applier::ensureNamespace(const std::string& ns) {
   auto got = client_.get(kNamespace, "", ns);
@@ -145,74 +147,133 @@ kube::Result<void> Applier::ensureNamespace(const std::string& ns) {
   return {};
 }
 
+namespace {
+
+// Objects of one stage are written concurrently; stages run in order. CRDs come first (the
+// custom resources after them need their kinds served), then namespaces, then what workloads
+// use (service accounts, RBAC, webhooks, config maps: a pod created before its service account
+// exists is refused and retried with a backoff), then workloads and the rest.
+int stageOf(const std::string& kind) {
+  static const std::set<std::string> dependencies = {"ServiceAccount",
+                                                     "ClusterRole",
+                                                     "ClusterRoleBinding",
+                                                     "Role",
+                                                     "RoleBinding",
+                                                     "ValidatingWebhookConfiguration",
+                                                     "MutatingWebhookConfiguration",
+                                                     "ValidatingAdmissionPolicy",
+                                                     "ValidatingAdmissionPolicyBinding",
+                                                     "ConfigMap",
+                                                     "Secret",
+                                                     "ResourceQuota"};
+  if (kind == "CustomResourceDefinition") return 0;
+  if (kind == kNamespace.kind) return 1;
+  return dependencies.count(kind) ? 2 : 3;
+}
+
+}  // namespace
+
 ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Owner& owner) {
   ApplyReport report;
+  report.outcomes.resize(objects.size());
+  // One lookup per other owner per call: every object of a previous installation names the same one.
+  std::map<std::string, bool> ownersExisting;
+  auto otherOwnerExists = [&](const Owner& o) {
+    auto [it, fresh] = ownersExisting.try_emplace(o.describe(), false);
+    if (fresh) it->second = ownerExists_(o);
+    return it->second;
+  };
   std::set<std::string> namespacesChecked;
-  for (const auto& rendered : objects) {
-    ObjectOutcome out{rendered.component, describeObject(rendered.object)};
-    const json& meta = rendered.object["metadata"];
-    const std::string name = meta.value("name", "");
-    const std::string ns = meta.value("namespace", "");
-    const OwnedKind* kind = ownedKind(rendered.object.value("kind", ""));
-    OwnedKind adHoc{kube::GroupVersionKind::fromObject(rendered.object), !ns.empty(), false};
-    if (!kind) kind = &adHoc;
+  // What to write for an object that needs it: the desired copy and its live copy, if any.
+  struct Write {
+    std::size_t index;
+    json desired;
+    std::optional<json> live;
+  };
+  for (std::size_t begin = 0; begin < objects.size();) {
+    const int stage = stageOf(objects[begin].object.value("kind", ""));
+    std::size_t end = begin;
+    while (end < objects.size() && stageOf(objects[end].object.value("kind", "")) == stage) ++end;
 
-    json desired = withDesiredHash(rendered.object);
-    // A kind outside ownedKinds() has no informer: read it from the server, so that the
-    // desired-hash check holds for it too (an unchanged object is never re-sent).
-    ClientLiveState direct(client_);
-    auto live = kind == &adHoc ? direct.get(*kind, ns, name) : live_.get(*kind, ns, name);
-    if (!live) {
-      out.action = Action::Failed;
-      out.message = "reading the live copy: " + live.error().describe();
-      report.outcomes.push_back(std::move(out));
-      continue;
-    }
-    if (*live) {
-      Owner current = ownerOf(**live);
-      if (!current.name.empty() && current != owner && ownerExists_(current)) {
-        out.action = Action::Conflict;
-        out.otherOwner = current;
-        out.message = out.object + " is owned by IstioOperator " + current.describe();
-        report.outcomes.push_back(std::move(out));
+    // Decide, in order and without writing, which objects of the stage need a write.
+    std::vector<Write> writes;
+    for (std::size_t i = begin; i < end; ++i) {
+      const RenderedObject& rendered = objects[i];
+      ObjectOutcome& out = report.outcomes[i];
+      out = {rendered.component, describeObject(rendered.object)};
+      const json& meta = rendered.object["metadata"];
+      const std::string name = meta.value("name", "");
+      const std::string ns = meta.value("namespace", "");
+      const OwnedKind* kind = ownedKind(rendered.object.value("kind", ""));
+      OwnedKind adHoc{kube::GroupVersionKind::fromObject(rendered.object), !ns.empty(), false};
+      if (!kind) kind = &adHoc;
+
+      json desired = withDesiredHash(rendered.object);
+      // A kind outside ownedKinds() has no informer: read it from the server, so that the
+      // desired-hash check holds for it too (an unchanged object is never re-sent).
+      ClientLiveState direct(client_);
+      auto live = kind == &adHoc ? direct.get(*kind, ns, name) : live_.get(*kind, ns, name);
+      if (!live) {
+        out.action = Action::Failed;
+        out.message = "reading the live copy: " + live.error().describe();
         continue;
       }
-      if (current == owner && liveHash(**live) == liveHash(desired)) {
-        std::string drift = driftedField(**live, desired);
-        if (drift.empty()) {
-          out.action = Action::Unchanged;
-          report.outcomes.push_back(std::move(out));
+      if (*live) {
+        Owner current = ownerOf(**live);
+        if (!current.name.empty() && current != owner && otherOwnerExists(current)) {
+          out.action = Action::Conflict;
+          out.otherOwner = current;
+          out.message = out.object + " is owned by IstioOperator " + current.describe();
           continue;
         }
-        spdlog::info("{}: repairing drift at {}", out.object, drift.substr(1));
+        if (current == owner && liveHash(**live) == liveHash(desired)) {
+          std::string drift = driftedField(**live, desired);
+          if (drift.empty()) {
+            out.action = Action::Unchanged;
+            continue;
+          }
+          spdlog::info("{}: repairing drift at {}", out.object, drift.substr(1));
+        }
       }
+      if (kind->namespaced && !ns.empty() && namespacesChecked.insert(ns).second) {
+        if (auto r = ensureNamespace(ns); !r) {
+          out.action = Action::Failed;
+          out.message = "creating namespace " + ns + ": " + r.error().describe();
+          continue;
+        }
+      }
+      writes.push_back({i, std::move(desired), std::move(*live)});
     }
-    if (kind->namespaced && !ns.empty() && namespacesChecked.insert(ns).second) {
-      if (auto r = ensureNamespace(ns); !r) {
+
+    forEachConcurrently(writes.size(), writers_, [&](std::size_t w) {
+      const Write& write = writes[w];
+      ObjectOutcome& out = report.outcomes[write.index];
+      try {
+        if (write.live && handsReplicasOver(*write.live, write.desired)) {
+          // Dropping spec.replicas that only iop owned would reset it to 1; another manager
+          // co-owning the live value first keeps it until the HPA takes over.
+          const json& meta = write.desired["metadata"];
+          json handoff = {
+              {"apiVersion", write.desired.value("apiVersion", "")},
+              {"kind", write.desired.value("kind", "")},
+              {"metadata", {{"name", meta.value("name", "")}, {"namespace", meta.value("namespace", "")}}},
+              {"spec", {{"replicas", (*write.live)["spec"]["replicas"]}}}};
+          if (auto h = client_.apply(handoff, {.fieldManager = kReplicasHandoffManager, .force = true}); !h)
+            spdlog::warn("{}: handing spec.replicas over: {}", out.object, h.error().describe());
+        }
+        auto applied = client_.apply(write.desired, {.fieldManager = kFieldManager, .force = true});
+        if (!applied) {
+          out.action = Action::Failed;
+          out.message = applied.error().describe();
+        } else {
+          out.action = Action::Applied;
+        }
+      } catch (const std::exception& e) {
         out.action = Action::Failed;
-        out.message = "creating namespace " + ns + ": " + r.error().describe();
-        report.outcomes.push_back(std::move(out));
-        continue;
+        out.message = std::string("internal error while applying: ") + e.what();
       }
-    }
-    if (*live && handsReplicasOver(**live, desired)) {
-      // Dropping spec.replicas that only iop owned would reset it to 1; another manager
-      // co-owning the live value first keeps it until the HPA takes over.
-      json handoff = {{"apiVersion", desired.value("apiVersion", "")},
-                      {"kind", desired.value("kind", "")},
-                      {"metadata", {{"name", name}, {"namespace", ns}}},
-                      {"spec", {{"replicas", (**live)["spec"]["replicas"]}}}};
-      if (auto h = client_.apply(handoff, {.fieldManager = kReplicasHandoffManager, .force = true}); !h)
-        spdlog::warn("{}: handing spec.replicas over: {}", out.object, h.error().describe());
-    }
-    auto applied = client_.apply(desired, {.fieldManager = kFieldManager, .force = true});
-    if (!applied) {
-      out.action = Action::Failed;
-      out.message = applied.error().describe();
-    } else {
-      out.action = Action::Applied;
-    }
-    report.outcomes.push_back(std::move(out));
+    });
+    begin = end;
   }
   return report;
 }

@@ -54,19 +54,23 @@ using OwnerExists = std::function<bool(const Owner&)>;
 OwnerExists ownerExistsVia(kube::Client& client);
 
 // Borrowed client and live state must outlive the applier. Thread-safe if the live state is
-// (both provided ones are): calls for different owners may run concurrently. Every call blocks
-// on the API server.
+// (every provided one is): calls for different owners may run concurrently. Every call blocks
+// on the API server. apply() writes up to `writers` objects at once (threads it starts and
+// joins before returning), so the client should keep that many connections open.
 class Applier {
  public:
-  Applier(kube::Client& client, LiveState& live, OwnerExists ownerExists);
+  Applier(kube::Client& client, LiveState& live, OwnerExists ownerExists, int writers = kDefaultWriters);
+  static constexpr int kDefaultWriters = 4;
 
   // Applies `objects` (render order) for `owner`. Per object: when the live copy belongs to
   // another existing IstioOperator, it is left alone (Conflict); when it already carries the
   // desired hash and belongs to `owner`, nothing is sent; otherwise it is applied with the hash
   // annotation, force taking over fields from other managers (safe: ownership was checked
   // first, and only the fields in the rendered object are claimed). A missing namespace is
-  // created before the first object that goes into it. Failures are recorded per object and
-  // the rest continues.
+  // created before the first object that goes into it. Whether another owner exists is asked
+  // once per owner per call. Objects are written in stages, in this order: CRDs, namespaces,
+  // what workloads use (service accounts, RBAC, webhooks, config maps), the rest; the writes of
+  // one stage run concurrently. Failures are recorded per object and the rest continues.
   ApplyReport apply(const std::vector<RenderedObject>& objects, const Owner& owner);
 
   // Deletes objects of every prunable kind that carry `owner`'s labels and are not in
@@ -100,6 +104,7 @@ class Applier {
   kube::Client& client_;
   LiveState& live_;
   OwnerExists ownerExists_;
+  int writers_;
 };
 
 // The path (".spec.replicas", ".spec.template.spec.containers[0].image") of the first field of
