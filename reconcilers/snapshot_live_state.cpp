@@ -20,6 +20,7 @@ kube::Result<void> SnapshotLiveState::load(const OwnedKind& kind) {
     for (auto& item : (*list)["items"]) {
       item["apiVersion"] = kind.gvk.apiVersion();
       item["kind"] = kind.gvk.kind;
+      trimForCache(kind, item);  // what the informers keep: all the applier reads, less memory
       const json& meta = item["metadata"];
       std::pair<std::string, std::string> key{kind.namespaced ? meta.value("namespace", "") : "",
                                               meta.value("name", "")};

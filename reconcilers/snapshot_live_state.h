@@ -15,7 +15,7 @@
 // (operator.istio.io/managed=Reconcile); every later get() and owned() of that kind is answered
 // from that list. So one apply+prune pass costs a LIST per kind instead of a GET per object plus a
 // LIST per kind, and sees the same objects the operator would (objects without iop's labels are
-// invisible, which is what the applier wants).
+// invisible, which is what the applier wants), trimmed the same way (trimForCache()).
 namespace iop::reconcilers {
 
 // A point-in-time view: writes made after a kind was listed do not show. Use one for one
