@@ -147,32 +147,6 @@ kube::Result<void> Applier::ensureNamespace(const std::string& ns) {
   return {};
 }
 
-namespace {
-
-// Objects of one stage are written concurrently; stages run in order. CRDs come first (the
-// custom resources after them need their kinds served), then namespaces, then what workloads
-// use (service accounts, RBAC, webhooks, config maps: a pod created before its service account
-// exists is refused and retried with a backoff), then workloads and the rest.
-int stageOf(const std::string& kind) {
-  static const std::set<std::string> dependencies = {"ServiceAccount",
-                                                     "ClusterRole",
-                                                     "ClusterRoleBinding",
-                                                     "Role",
-                                                     "RoleBinding",
-                                                     "ValidatingWebhookConfiguration",
-                                                     "MutatingWebhookConfiguration",
-                                                     "ValidatingAdmissionPolicy",
-                                                     "ValidatingAdmissionPolicyBinding",
-                                                     "ConfigMap",
-                                                     "Secret",
-                                                     "ResourceQuota"};
-  if (kind == "CustomResourceDefinition") return 0;
-  if (kind == kNamespace.kind) return 1;
-  return dependencies.count(kind) ? 2 : 3;
-}
-
-}  // namespace
-
 ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Owner& owner) {
   ApplyReport report;
   report.outcomes.resize(objects.size());
@@ -191,9 +165,11 @@ ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Own
     std::optional<json> live;
   };
   for (std::size_t begin = 0; begin < objects.size();) {
-    const int stage = stageOf(objects[begin].object.value("kind", ""));
+    // A stage: the run of objects of one kind. Kinds keep the order they come in (dependencies
+    // first: CRDs before custom resources, RBAC before workloads, a Deployment before its HPA).
+    const std::string stageKind = objects[begin].object.value("kind", "");
     std::size_t end = begin;
-    while (end < objects.size() && stageOf(objects[end].object.value("kind", "")) == stage) ++end;
+    while (end < objects.size() && objects[end].object.value("kind", "") == stageKind) ++end;
 
     // Decide, in order and without writing, which objects of the stage need a write.
     std::vector<Write> writes;

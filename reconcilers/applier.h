@@ -68,9 +68,9 @@ class Applier {
   // annotation, force taking over fields from other managers (safe: ownership was checked
   // first, and only the fields in the rendered object are claimed). A missing namespace is
   // created before the first object that goes into it. Whether another owner exists is asked
-  // once per owner per call. Objects are written in stages, in this order: CRDs, namespaces,
-  // what workloads use (service accounts, RBAC, webhooks, config maps), the rest; the writes of
-  // one stage run concurrently. Failures are recorded per object and the rest continues.
+  // once per owner per call. Objects are written in the order given, except that the
+  // writes of consecutive objects of one kind (a stage) run concurrently; a stage starts when
+  // the one before it is done. Failures are recorded per object and the rest continues.
   ApplyReport apply(const std::vector<RenderedObject>& objects, const Owner& owner);
 
   // Deletes objects of every prunable kind that carry `owner`'s labels and are not in
