@@ -20,8 +20,9 @@ namespace iop::reconcilers {
 
 // A point-in-time view: writes made after a kind was listed do not show. Use one for one
 // apply+prune pass; read readiness (Applier::notReady) through a ClientLiveState. The client is
-// borrowed and must outlive it. Thread-safe; a kind is listed once (a failed LIST is tried again
-// on the next read). Reads block on the API server the first time per kind.
+// borrowed and must outlive it. Thread-safe. A kind is listed once, unless its LIST failed (it is
+// tried again on the next read) or two first reads of it raced (prefetch() avoids that). Reads
+// block on the API server the first time per kind.
 class SnapshotLiveState final : public LiveState {
  public:
   explicit SnapshotLiveState(kube::Client& client) : client_(client) {}
@@ -39,8 +40,7 @@ class SnapshotLiveState final : public LiveState {
   kube::Result<void> load(const OwnedKind& kind);  // lists `kind` unless it was
 
   kube::Client& client_;
-  // Guards byKind_. A LIST runs without it, so kinds are listed concurrently; two first reads of
-  // one kind at once may both list it (prefetch() lists each kind once).
+  // Guards byKind_. A LIST runs without it, so that kinds are listed concurrently.
   std::mutex mu_;
   std::map<std::string, Objects> byKind_;
 };
