@@ -12,6 +12,7 @@
 #include "cmd/version_info.h"
 #include "reconcilers/applier.h"
 #include "reconcilers/render.h"
+#include "reconcilers/snapshot_live_state.h"
 #include "reconcilers/yaml_json.h"
 
 namespace iop::cmd {
@@ -63,8 +64,12 @@ int runInstall(const InstallFlags& f) {
     return kExitFailed;
   auto client = connect(f.cluster);
   if (!client) return kExitFailed;
-  reconcilers::ClientLiveState live(*client);
-  reconcilers::Applier applier(*client, live, reconcilers::ownerExistsVia(*client));
+  // One LIST per kind answers both the apply's reads and the prune's; readiness reads fresh.
+  reconcilers::SnapshotLiveState snapshot(*client);
+  snapshot.prefetch(reconcilers::ownedKinds(), reconcilers::Applier::kDefaultWriters);
+  reconcilers::Applier applier(*client, snapshot, reconcilers::ownerExistsVia(*client));
+  reconcilers::ClientLiveState direct(*client);
+  reconcilers::Applier readiness(*client, direct, reconcilers::ownerExistsVia(*client));
 
   // Per revision: the same file installed at 1-8-0 and 1-8-1 is two installations, which share
   // Base's revision-less objects.
@@ -97,7 +102,7 @@ int runInstall(const InstallFlags& f) {
 
   auto deadline = std::chrono::steady_clock::now() + *readinessTimeout;
   while (true) {
-    auto pending = applier.notReady(rendered.objects);
+    auto pending = readiness.notReady(rendered.objects);
     if (pending.empty()) break;
     if (std::chrono::steady_clock::now() > deadline) {
       for (const auto& [c, reasons] : pending)

@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <stdexcept>
 
+#include "reconcilers/concurrently.h"
 #include "reconcilers/desired_hash.h"
 
 namespace iop::reconcilers {
@@ -144,8 +146,8 @@ Holding holdingOf(const json& live, const json& desired, const Owner& owner, boo
   return current != owner && ownerExists(current) ? Holding::Conflict : Holding::Write;
 }
 
-Applier::Applier(kube::Client& client, LiveState& live, OwnerExists ownerExists)
-    : client_(client), live_(live), ownerExists_(std::move(ownerExists)) {}
+Applier::Applier(kube::Client& client, LiveState& live, OwnerExists ownerExists, int writers)
+    : client_(client), live_(live), ownerExists_(std::move(ownerExists)), writers_(std::max(1, writers)) {}
 
 kube::Result<void> Applier::ensureNamespace(const std::string& ns) {
   auto got = client_.get(kNamespace, "", ns);
@@ -188,96 +190,133 @@ kube::Result<void> Applier::joinCoOwners(const OwnedKind& kind, const json& live
 
 ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Owner& owner, bool perRevision) {
   ApplyReport report;
+  report.outcomes.resize(objects.size());
+  // One lookup per other owner per call: every object of a previous installation names the same one.
+  std::map<std::string, bool> ownersExisting;
+  const OwnerExists otherOwnerExists = [&](const Owner& o) {
+    auto [it, fresh] = ownersExisting.try_emplace(o.describe(), false);
+    if (fresh) it->second = ownerExists_(o);
+    return it->second;
+  };
   std::set<std::string> namespacesChecked;
-  for (const auto& rendered : objects) {
-    ObjectOutcome out{rendered.component, describeObject(rendered.object)};
-    const json& meta = rendered.object["metadata"];
-    const std::string name = meta.value("name", "");
-    const std::string ns = meta.value("namespace", "");
-    const OwnedKind* kind = ownedKind(rendered.object.value("kind", ""));
-    OwnedKind adHoc{kube::GroupVersionKind::fromObject(rendered.object), !ns.empty(), false};
-    if (!kind) kind = &adHoc;
+  // What to write for an object that needs it: the desired copy and its live copy, if any.
+  struct Write {
+    std::size_t index;
+    OwnedKind kind;
+    json desired;
+    std::optional<json> live;
+    bool wasCoOwner;  // taken over from a gone owner whose co-owner list names us
+  };
+  for (std::size_t begin = 0; begin < objects.size();) {
+    // A stage: the run of objects of one kind. Kinds keep the order they come in (dependencies
+    // first: CRDs before custom resources, RBAC before workloads, a Deployment before its HPA).
+    const std::string stageKind = objects[begin].object.value("kind", "");
+    std::size_t end = begin;
+    while (end < objects.size() && objects[end].object.value("kind", "") == stageKind) ++end;
 
-    json desired = withDesiredHash(rendered.object);
-    // A kind outside ownedKinds() has no informer: read it from the server, so that the
-    // desired-hash check holds for it too (an unchanged object is never re-sent).
-    ClientLiveState direct(client_);
-    auto live = kind == &adHoc ? direct.get(*kind, ns, name) : live_.get(*kind, ns, name);
-    if (!live) {
-      out.action = Action::Failed;
-      out.message = "reading the live copy: " + live.error().describe();
-      report.outcomes.push_back(std::move(out));
-      continue;
-    }
-    const Installation me = installationOf(desired);
-    bool wasCoOwner = false;
-    if (*live) {
-      const Installation holder = installationOf(**live);
-      const Owner& current = holder.owner;
-      const Holding holding = holdingOf(**live, desired, owner, perRevision, ownerExists_);
-      if (holding == Holding::Share) {
-        if (auto j = joinCoOwners(*kind, **live, me); !j) {
-          out.action = Action::Failed;
-          out.message = "joining the co-owners of " + holder.describe() + ": " + j.error().describe();
-        } else {
-          out.action = Action::Shared;
-          out.otherOwner = current;
-          out.message = out.object + " is shared with IstioOperator " + holder.describe();
-        }
-        report.outcomes.push_back(std::move(out));
+    // Decide, in order and without writing (but for joining a co-owner list), which objects of
+    // the stage need a write.
+    std::vector<Write> writes;
+    for (std::size_t i = begin; i < end; ++i) {
+      const RenderedObject& rendered = objects[i];
+      ObjectOutcome& out = report.outcomes[i];
+      out = {rendered.component, describeObject(rendered.object)};
+      const json& meta = rendered.object["metadata"];
+      const std::string name = meta.value("name", "");
+      const std::string ns = meta.value("namespace", "");
+      const OwnedKind* kind = ownedKind(rendered.object.value("kind", ""));
+      OwnedKind adHoc{kube::GroupVersionKind::fromObject(rendered.object), !ns.empty(), false};
+      if (!kind) kind = &adHoc;
+
+      json desired = withDesiredHash(rendered.object);
+      // A kind outside ownedKinds() has no informer: read it from the server, so that the
+      // desired-hash check holds for it too (an unchanged object is never re-sent).
+      ClientLiveState direct(client_);
+      auto live = kind == &adHoc ? direct.get(*kind, ns, name) : live_.get(*kind, ns, name);
+      if (!live) {
+        out.action = Action::Failed;
+        out.message = "reading the live copy: " + live.error().describe();
         continue;
       }
-      for (const auto& i : coOwnersOf(**live)) wasCoOwner |= i == me;
-      if (holding == Holding::Conflict) {
-        out.action = Action::Conflict;
-        out.otherOwner = current;
-        out.message = out.object + " is owned by IstioOperator " + current.describe();
-        report.outcomes.push_back(std::move(out));
-        continue;
-      }
-      if (current == owner && liveHash(**live) == liveHash(desired)) {
-        std::string drift = driftedField(**live, desired);
-        if (drift.empty()) {
-          out.action = Action::Unchanged;
-          report.outcomes.push_back(std::move(out));
+      const Installation me = installationOf(desired);
+      bool wasCoOwner = false;
+      if (*live) {
+        const Installation holder = installationOf(**live);
+        const Owner& current = holder.owner;
+        const Holding holding = holdingOf(**live, desired, owner, perRevision, otherOwnerExists);
+        if (holding == Holding::Share) {
+          if (auto j = joinCoOwners(*kind, **live, me); !j) {
+            out.action = Action::Failed;
+            out.message = "joining the co-owners of " + holder.describe() + ": " + j.error().describe();
+          } else {
+            out.action = Action::Shared;
+            out.otherOwner = current;
+            out.message = out.object + " is shared with IstioOperator " + holder.describe();
+          }
           continue;
         }
-        spdlog::info("{}: repairing drift at {}", out.object, drift.substr(1));
+        for (const auto& c : coOwnersOf(**live)) wasCoOwner |= c == me;
+        if (holding == Holding::Conflict) {
+          out.action = Action::Conflict;
+          out.otherOwner = current;
+          out.message = out.object + " is owned by IstioOperator " + current.describe();
+          continue;
+        }
+        if (current == owner && liveHash(**live) == liveHash(desired)) {
+          std::string drift = driftedField(**live, desired);
+          if (drift.empty()) {
+            out.action = Action::Unchanged;
+            continue;
+          }
+          spdlog::info("{}: repairing drift at {}", out.object, drift.substr(1));
+        }
       }
+      if (kind->namespaced && !ns.empty() && namespacesChecked.insert(ns).second) {
+        if (auto r = ensureNamespace(ns); !r) {
+          out.action = Action::Failed;
+          out.message = "creating namespace " + ns + ": " + r.error().describe();
+          continue;
+        }
+      }
+      writes.push_back({i, *kind, std::move(desired), std::move(*live), wasCoOwner});
     }
-    if (kind->namespaced && !ns.empty() && namespacesChecked.insert(ns).second) {
-      if (auto r = ensureNamespace(ns); !r) {
+
+    forEachConcurrently(writes.size(), writers_, [&](std::size_t w) {
+      const Write& write = writes[w];
+      ObjectOutcome& out = report.outcomes[write.index];
+      try {
+        if (write.live && handsReplicasOver(*write.live, write.desired)) {
+          // Dropping spec.replicas that only iop owned would reset it to 1; another manager
+          // co-owning the live value first keeps it until the HPA takes over.
+          const json& meta = write.desired["metadata"];
+          json handoff = {
+              {"apiVersion", write.desired.value("apiVersion", "")},
+              {"kind", write.desired.value("kind", "")},
+              {"metadata", {{"name", meta.value("name", "")}, {"namespace", meta.value("namespace", "")}}},
+              {"spec", {{"replicas", (*write.live)["spec"]["replicas"]}}}};
+          if (auto h = client_.apply(handoff, {.fieldManager = kReplicasHandoffManager, .force = true}); !h)
+            spdlog::warn("{}: handing spec.replicas over: {}", out.object, h.error().describe());
+        }
+        auto applied = client_.apply(write.desired, {.fieldManager = kFieldManager, .force = true});
+        if (!applied) {
+          out.action = Action::Failed;
+          out.message = applied.error().describe();
+          return;
+        }
+        out.action = Action::Applied;
+        // Taken over from an owner that is gone: no longer a co-owner of what it now owns.
+        if (write.wasCoOwner) {
+          DeleteReport ignored;
+          // Nobody leaves: the list only sheds the entry naming its owner.
+          release(
+              write.kind, *applied, [](const Installation&) { return false; }, ignored);
+        }
+      } catch (const std::exception& e) {
         out.action = Action::Failed;
-        out.message = "creating namespace " + ns + ": " + r.error().describe();
-        report.outcomes.push_back(std::move(out));
-        continue;
+        out.message = std::string("internal error while applying: ") + e.what();
       }
-    }
-    if (*live && handsReplicasOver(**live, desired)) {
-      // Dropping spec.replicas that only iop owned would reset it to 1; another manager
-      // co-owning the live value first keeps it until the HPA takes over.
-      json handoff = {{"apiVersion", desired.value("apiVersion", "")},
-                      {"kind", desired.value("kind", "")},
-                      {"metadata", {{"name", name}, {"namespace", ns}}},
-                      {"spec", {{"replicas", (**live)["spec"]["replicas"]}}}};
-      if (auto h = client_.apply(handoff, {.fieldManager = kReplicasHandoffManager, .force = true}); !h)
-        spdlog::warn("{}: handing spec.replicas over: {}", out.object, h.error().describe());
-    }
-    auto applied = client_.apply(desired, {.fieldManager = kFieldManager, .force = true});
-    if (!applied) {
-      out.action = Action::Failed;
-      out.message = applied.error().describe();
-    } else {
-      out.action = Action::Applied;
-      // Taken over from an owner that is gone: no longer a co-owner of what it now owns.
-      if (wasCoOwner) {
-        DeleteReport ignored;
-        // Nobody leaves: the list only sheds the entry naming its owner.
-        release(
-            *kind, *applied, [](const Installation&) { return false; }, ignored);
-      }
-    }
-    report.outcomes.push_back(std::move(out));
+    });
+    begin = end;
   }
   return report;
 }

@@ -65,11 +65,13 @@ Holding holdingOf(const nlohmann::json& live, const nlohmann::json& desired, con
                   bool perRevision, const OwnerExists& ownerExists);
 
 // Borrowed client and live state must outlive the applier. Thread-safe if the live state is
-// (both provided ones are): calls for different owners may run concurrently. Every call blocks
-// on the API server.
+// (every provided one is): calls for different owners may run concurrently. Every call blocks
+// on the API server. apply() writes up to `writers` objects at once (threads it starts and
+// joins before returning), so the client should keep that many connections open.
 class Applier {
  public:
-  Applier(kube::Client& client, LiveState& live, OwnerExists ownerExists);
+  Applier(kube::Client& client, LiveState& live, OwnerExists ownerExists, int writers = kDefaultWriters);
+  static constexpr int kDefaultWriters = 4;
 
   // Applies `objects` (render order) for `owner`. Per object: a revision-less object
   // (isSharedAcrossRevisions) whose live copy another revision's live installation owns is not
@@ -78,8 +80,11 @@ class Applier {
   // carries the desired hash and belongs to `owner`, nothing is sent; otherwise it is applied
   // with the hash annotation, force taking over fields from other managers (safe: ownership
   // was checked first, and only the fields in the rendered object are claimed). A missing
-  // namespace is created before the first object that goes into it. Failures are recorded per
-  // object and the rest continues.
+  // namespace is created before the first object that goes into it. Whether another owner
+  // exists is asked once per owner per call. Objects are written in the order given, except
+  // that the writes of consecutive objects of one kind (a stage) run concurrently; a stage
+  // starts when the one before it is done. Failures are recorded per object and the rest
+  // continues.
   // `perRevision`: `owner` installs once per revision (`iop install` of one file at two
   // revisions), so its own installation at another revision is alive too and shares rather
   // than being taken over; without it (the operator: one CR, one revision) `owner`'s objects
@@ -131,6 +136,7 @@ class Applier {
   kube::Client& client_;
   LiveState& live_;
   OwnerExists ownerExists_;
+  int writers_;
 };
 
 // The path (".spec.replicas", ".spec.template.spec.containers[0].image") of the first field of
