@@ -37,21 +37,4 @@ std::string TypeRef::describe() const {
   return (gvr.group.empty() ? gvr.version : gvr.group + "/" + gvr.version) + ", Resource=" + gvr.resource;
 }
 
-namespace {
-bool wellFormedResourceVersion(std::string_view rv) {
-  if (rv.empty() || rv.front() == '0') return false;
-  for (char c : rv)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
-}  // namespace
-
-std::optional<int> compareResourceVersions(std::string_view a, std::string_view b) {
-  if (!wellFormedResourceVersion(a) || !wellFormedResourceVersion(b)) return std::nullopt;
-  // Integers of any length without leading zeros: the longer is larger, else digit by digit.
-  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
-  const int c = a.compare(b);
-  return c < 0 ? -1 : (c > 0 ? 1 : 0);
-}
-
 }  // namespace iop::kube

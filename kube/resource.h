@@ -1,7 +1,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,12 +53,5 @@ struct ResourceInfo {
   std::vector<std::string> verbs;
   std::vector<std::string> subresources;  // e.g. "status", "scale"
 };
-
-// Orders two resourceVersions of objects of the same resource: -1, 0 or 1 as a is older, the
-// same or newer than b; nullopt when either is not a positive decimal integer without leading
-// zeros. Kubernetes made this comparison part of the API contract (KEP-5504; apimachinery's
-// resourceversion.CompareResourceVersion): it lets a reader tell whether a cached copy already
-// holds its own last write.
-std::optional<int> compareResourceVersions(std::string_view a, std::string_view b);
 
 }  // namespace iop::kube

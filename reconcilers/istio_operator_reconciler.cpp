@@ -75,10 +75,9 @@ IstioOperatorReconciler::IstioOperatorReconciler(kube::Client& client, LiveState
 }
 
 Result IstioOperatorReconciler::reconcile(const controller::Request& request) {
-  auto got = readCR(request);
+  auto got = client_.get(kIstioOperatorGVK, request.ns, request.name);
   if (!got) {
     if (kube::isNotFound(got.error())) {
-      wrote(request.key(), json());
       endPruneWait(Owner{request.name, request.ns}.describe());
       return Result::done();
     }
@@ -107,7 +106,6 @@ Result IstioOperatorReconciler::reconcile(const controller::Request& request) {
         {.fieldManager = kFieldManager});
     if (!patched) return Result::error("adding finalizer: " + patched.error().describe());
     cr = std::move(*patched);
-    wrote(request.key(), cr);
   }
   return reconcileLive(std::move(cr));
 }
@@ -344,40 +342,9 @@ Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
       {.fieldManager = kFieldManager});
   if (!patched && !kube::isNotFound(patched.error()))
     return Result::error("removing finalizer: " + patched.error().describe());
-  wrote(owner.describe(), json());
   spdlog::info("uninstalled IstioOperator {}: {} objects deleted, {} handed over to co-owners",
                owner.describe(), removed.deleted.size(), removed.handedOver.size());
   return Result::done();
-}
-
-kube::Result<json> IstioOperatorReconciler::readCR(const controller::Request& request) {
-  if (options_.cachedCR) {
-    if (auto cached = options_.cachedCR(request.ns, request.name)) {
-      std::string ours;
-      {
-        std::lock_guard lock(writtenMu_);
-        auto it = writtenVersions_.find(request.key());
-        if (it != writtenVersions_.end()) ours = it->second;
-      }
-      const std::string theirs = (*cached)["metadata"].value("resourceVersion", "");
-      if (ours.empty()) return std::move(*cached);
-      // A copy that does not yet hold our own last write would have us redo it (and fail on
-      // the stale resourceVersion): read the server instead.
-      auto order = kube::compareResourceVersions(theirs, ours);
-      if (order && *order >= 0) return std::move(*cached);
-    }
-  }
-  return client_.get(kIstioOperatorGVK, request.ns, request.name);
-}
-
-void IstioOperatorReconciler::wrote(const std::string& key, const json& written) {
-  std::lock_guard lock(writtenMu_);
-  const std::string rv =
-      written.is_object() ? written.value("metadata", json::object()).value("resourceVersion", "") : "";
-  if (rv.empty())
-    writtenVersions_.erase(key);
-  else
-    writtenVersions_[key] = rv;
 }
 
 bool IstioOperatorReconciler::writeStatus(const json& cr, const json& status) {
@@ -395,7 +362,6 @@ bool IstioOperatorReconciler::writeStatus(const json& cr, const json& status) {
     spdlog::warn("writing status: {}", r.error().describe());
     return false;
   }
-  wrote(meta.value("namespace", "") + "/" + meta.value("name", ""), *r);
   const std::string before = previous.value("status", ""), after = status.value("status", "");
   if (before != after) {
     std::string why;  // what keeps it from Ready, when something does

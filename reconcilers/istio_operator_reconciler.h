@@ -1,11 +1,9 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -34,11 +32,6 @@ struct IstioOperatorReconcilerOptions {
   // Waiting is a requeue, never a sleep on a worker. HPAs are exempt: one left behind would
   // fight the fixed replica count that replaced it, so they go in the same reconcile.
   std::chrono::milliseconds pruneWait{std::chrono::minutes(2)};
-  // The CR as the operator's watch cache holds it now (nullopt when it holds none). When set, a
-  // reconcile starts from the cached copy unless it is older than the reconciler's own last
-  // write to that CR, saving a GET per reconcile; unset, every reconcile GETs the CR. Called
-  // from workers at once: must be thread-safe.
-  std::function<std::optional<nlohmann::json>(const std::string& ns, const std::string& name)> cachedCR;
 };
 
 // Whether an IstioOperator (as JSON) is for `operatorRevision`: spec.revision equal to it,
@@ -67,12 +60,6 @@ class IstioOperatorReconciler final : public controller::Reconciler {
                   const std::vector<std::string>& deferred, const std::vector<std::string>& conflicts,
                   const std::vector<std::string>& failures) const;
   bool pruneWaitOver(const std::string& key, std::chrono::milliseconds& left);
-  // The CR to reconcile: the cached copy when it is at least as new as our last write to it,
-  // else a GET. Error as the GET's.
-  kube::Result<nlohmann::json> readCR(const controller::Request& request);
-  // Remembers the resourceVersion a write of ours produced (the object the server returned), so
-  // a cached copy older than it is not reconciled from; an empty object forgets the key.
-  void wrote(const std::string& key, const nlohmann::json& written);
   void endPruneWait(const std::string& key);
 
   kube::Client& client_;
@@ -85,9 +72,6 @@ class IstioOperatorReconciler final : public controller::Reconciler {
   // CR key -> when its deferred prune goes ahead anyway. Only timing lives here, never state:
   // after a restart the wait starts again, bounded all the same.
   std::map<std::string, std::chrono::steady_clock::time_point> pruneDeadlines_;
-  std::mutex writtenMu_;  // guards writtenVersions_
-  // CR key -> resourceVersion of our newest write to it (finalizer or status).
-  std::map<std::string, std::string> writtenVersions_;
 };
 
 }  // namespace iop::reconcilers

@@ -1,7 +1,5 @@
 #include "reconcilers/operator_runtime.h"
 
-#include <map>
-#include <optional>
 #include <sstream>
 
 namespace iop::reconcilers {
@@ -30,22 +28,12 @@ OperatorRuntime::OperatorRuntime(kube::Client& client, OperatorOptions options)
   manager_ = std::make_unique<controller::Manager>(std::move(m));
   live_ = std::make_unique<InformerLiveState>(manager_->informers());
   events_ = std::make_unique<EventRecorder>(client);
-  std::vector<std::string> namespaces = options_.watchNamespaces;
-  if (namespaces.empty()) namespaces.push_back("");
-  std::map<std::string, controller::Informer*> crInformers;  // watched namespace ("" = all) -> informer
-  for (const auto& ns : namespaces) crInformers[ns] = &manager_->informers().informer(kIstioOperatorGVK, ns);
-  auto cachedCR = [crInformers](const std::string& ns, const std::string& name) -> std::optional<json> {
-    auto it = crInformers.find(crInformers.contains("") ? "" : ns);
-    if (it == crInformers.end()) return std::nullopt;
-    return it->second->get(ns, name);
-  };
   reconciler_ = std::make_unique<IstioOperatorReconciler>(
       client, *live_, *events_,
       IstioOperatorReconcilerOptions{.revision = options_.revision,
                                      .iopVersion = options_.iopVersion,
                                      .notReadyRequeue = options_.notReadyRequeue,
-                                     .pruneWait = options_.pruneWait,
-                                     .cachedCR = cachedCR});
+                                     .pruneWait = options_.pruneWait});
   controller::Controller& ctl =
       manager_->addController({.name = "istiooperator", .workers = options_.workers}, *reconciler_);
 
@@ -59,7 +47,10 @@ OperatorRuntime::OperatorRuntime(kube::Client& client, OperatorOptions options)
       .onAdd = enqueueCR,
       .onUpdate = [enqueueCR](const json&, const json& now) { enqueueCR(now); },
       .onDelete = enqueueCR};
-  for (auto& [ns, informer] : crInformers) informer->addHandlers(crHandlers);
+  std::vector<std::string> namespaces = options_.watchNamespaces;
+  if (namespaces.empty()) namespaces.push_back("");
+  for (const auto& ns : namespaces)
+    manager_->informers().informer(kIstioOperatorGVK, ns).addHandlers(crHandlers);
 
   // An owned object's event is its owning CR's business; the reconciler checks the revision.
   auto enqueueOwner = [this, &ctl](const json& object) {

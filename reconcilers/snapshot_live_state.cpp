@@ -56,4 +56,13 @@ kube::Result<std::vector<json>> SnapshotLiveState::owned(const OwnedKind& kind, 
   return out;
 }
 
+kube::Result<std::vector<json>> SnapshotLiveState::shared(const OwnedKind& kind) {
+  if (auto loaded = load(kind); !loaded) return loaded.error();
+  std::vector<json> out;
+  std::lock_guard lock(mu_);
+  for (const auto& [key, o] : byKind_.at(kind.gvk.kind))
+    if (isSharedAcrossRevisions(kind.gvk.kind, o)) out.push_back(o);
+  return out;
+}
+
 }  // namespace iop::reconcilers

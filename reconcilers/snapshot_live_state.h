@@ -29,6 +29,7 @@ class SnapshotLiveState final : public LiveState {
   kube::Result<std::optional<nlohmann::json>> get(const OwnedKind& kind, const std::string& ns,
                                                   const std::string& name) override;
   kube::Result<std::vector<nlohmann::json>> owned(const OwnedKind& kind, const Owner& owner) override;
+  kube::Result<std::vector<nlohmann::json>> shared(const OwnedKind& kind) override;
 
   // Lists every kind of `kinds` now, `concurrency` at a time, instead of one by one on first
   // read. Errors are not returned: a kind that failed is listed again (and its error returned)
