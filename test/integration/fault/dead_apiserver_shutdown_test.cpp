@@ -28,8 +28,9 @@ pid_t apiserverPid(const iop::test::OwnCluster& cluster) {
 // has made `cr` HEALTHY and, when `churn`, has more CRs to reconcile; then applies `fault` to
 // the apiserver and sends SIGTERM. Returns the exit code (-1: still running after the grace
 // period) and how long it took.
-std::pair<int, std::chrono::milliseconds> termAfter(const iop::test::OwnCluster& cluster, kube::Client& admin,
-                                                    const std::string& ns, const std::string& rev, bool churn,
+std::pair<int, std::chrono::milliseconds> termAfter(const iop::test::OwnCluster& cluster,
+                                                    iop::kube::Client& admin, const std::string& ns,
+                                                    const std::string& rev, bool churn,
                                                     const std::function<void()>& fault, std::string& log) {
   iop::test::OperatorProcess op(operatorLaunch(cluster.kubeconfig(), rev, ns, ns, "shutdown-" + rev),
                                 "fault-shutdown-" + rev);

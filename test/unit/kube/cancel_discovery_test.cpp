@@ -2,23 +2,20 @@
 // API server that accepts connections and never answers (stopped or hung): an informer told to
 // stop while its first LIST waits on discovery must not wait out the connect deadline and the
 // retries.
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>
 #include <thread>
 
 #include "kube/client.h"
+#include "test/support/silent_server.h"
 
 using namespace iop::kube;
 using namespace std::chrono_literals;
 
 TEST_CASE("a LIST cancelled while discovery hangs on a silent server returns Cancelled promptly",
           "[kube][cancel]") {
-  // Listens but never accepts: the kernel completes TCP handshakes, the TLS handshake hangs.
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  iop::test::SilentServer silent;  // the TLS handshake hangs
   Config config;
-  config.server = "https://127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+  config.server = silent.url();
   config.insecureSkipTLSVerify = true;
   config.connectTimeout = 10s;
   auto client = Client::create(config);
