@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cmd/cluster_flags.h"
+#include "cmd/duration_flag.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
 #include "reconcilers/istio_operator.h"
@@ -102,6 +103,11 @@ bool waitForEstablished(kube::Client& client, const std::string& crdName) {
 }
 
 int runInit(InitFlags& f) {
+  if (!f.install.pruneWait.empty() && !parseDuration(f.install.pruneWait)) {
+    std::cerr << "error: --prune-wait " << f.install.pruneWait
+              << ": expected a duration such as 90s, 2m or 1m30s (a bare number is seconds)\n";
+    return kExitBadInput;
+  }
   f.install.watchedNamespaces = reconcilers::splitNamespaces(f.watched);
   f.install.iopVersion = kVersion;
   auto install = reconcilers::renderOperatorInstall(f.install);
@@ -243,6 +249,9 @@ void addOperator(CLI::App& root) {
   i->add_option("-n,--namespace", init->crNamespace,
                 "Namespace for -f CRs that do not set metadata.namespace")
       ->capture_default_str();
+  i->add_option("--prune-wait", init->install.pruneWait,
+                "The operator's `iop run --prune-wait` (a duration: 90s, 2m; default: iop run's, 2m)")
+      ->type_name("DURATION");
   i->add_flag("--dry-run,--dryRun", init->dryRun, "Print the objects as YAML instead of applying them");
   i->footer(std::string("Examples:\n"
                         "  iop operator init --revision 1-8-0\n"

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "cmd/cluster_flags.h"
+#include "cmd/duration_flag.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
 #include "controller/logging.h"
@@ -30,6 +31,7 @@ struct RunFlags {
   // Reconciles wait on the API server, not on CPU: 8 at once brought 300 new CRs to HEALTHY
   // about 20% sooner than 4 on a 2-core test cluster (bench/scale.py); more gained nothing.
   int workers = 8;
+  std::string pruneWait = "2m";
   std::string logFormat = "text";
   // An operator reconciling hundreds of CRs writes thousands of objects at start; at the CLI's
   // 50 qps that alone takes minutes. The API server's priority and fairness still bounds it.
@@ -46,6 +48,11 @@ int runOperator(RunFlags f) {
   // worker and HTTP threads each keep one with freed pages parked in it: measured, that was a
   // fifth of the operator's RSS. Two arenas keep contention low for a handful of workers.
   mallopt(M_ARENA_MAX, 2);
+  // glibc raises its mmap threshold to the size of each large block freed (up to 32 MiB), so
+  // after the first multi-megabyte LIST bodies every later one lands on the heap and leaves it
+  // fragmented. A fixed threshold keeps large, short-lived buffers in mmap, returned at free.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 256 * 1024);
   auto format = controller::parseLogFormat(f.logFormat);
   if (!format) {
     std::cerr << "error: --log-format " << f.logFormat << ": expected text or json\n";
@@ -58,6 +65,12 @@ int runOperator(RunFlags f) {
   bool leaderElect = f.leaderElect.empty() || f.leaderElect == "true" || f.leaderElect == "1";
   if (!f.leaderElect.empty() && !leaderElect && f.leaderElect != "false" && f.leaderElect != "0") {
     std::cerr << "error: --leader-elect/LEADER_ELECT " << f.leaderElect << ": expected true or false\n";
+    return kExitBadInput;
+  }
+  auto pruneWait = parseDuration(f.pruneWait);
+  if (!pruneWait) {
+    std::cerr << "error: --prune-wait " << f.pruneWait
+              << ": expected a duration such as 90s, 2m or 1m30s (a bare number is seconds)\n";
     return kExitBadInput;
   }
   if (f.limits.qps > 0 && f.limits.burst < 1) {
@@ -74,6 +87,10 @@ int runOperator(RunFlags f) {
   o.metricsAddress = f.metricsAddress;
   o.healthAddress = f.healthAddress;
   o.workers = f.workers;
+  o.pruneWait = *pruneWait;
+  // What the initial LISTs parsed and then dropped (whole responses, the fields trimmed from
+  // cached objects) is free but still resident until trimmed.
+  o.onCachesSynced = [] { malloc_trim(0); };
   o.iopVersion = kVersion;
   if (leaderElect) {
     controller::LeaderElectionConfig le;
@@ -123,7 +140,16 @@ void addRun(CLI::App& root) {
   run->add_option("--metrics-bind-address", f->metricsAddress, "Address of /metrics")->capture_default_str();
   run->add_option("--health-probe-bind-address", f->healthAddress, "Address of /healthz and /readyz")
       ->capture_default_str();
-  run->add_option("--max-concurrent-reconciles", f->workers, "CRs reconciled at once (each waits on the API server most of its time)")->capture_default_str();
+  run->add_option("--max-concurrent-reconciles", f->workers,
+                  "CRs reconciled at once (each waits on the API server most of its time)")
+      ->capture_default_str();
+  run->add_option(
+         "--prune-wait", f->pruneWait,
+         "How long objects a CR no longer renders are kept while its new workloads are not ready, "
+         "so an old gateway serves until its replacement is available (a duration: 90s, 2m, 1m30s; a "
+         "bare number is seconds; 0 prunes at once)")
+      ->type_name("DURATION")
+      ->capture_default_str();
   run->add_option("--log-format", f->logFormat, "text or json")->capture_default_str();
   run->add_option("--kube-api-qps", f->limits.qps,
                   "Requests per second to the API server, sustained (0 or less = no client-side limit)")
@@ -131,10 +157,16 @@ void addRun(CLI::App& root) {
   run->add_option("--kube-api-burst", f->limits.burst,
                   "Requests to the API server allowed in a burst above the qps")
       ->capture_default_str();
-  run->footer(std::string("Examples:\n"
-                          "  iop run --revision 1-8-0 --watch-namespace istio-system\n"
-                          "  LEADER_ELECT=false iop run --kubeconfig ~/.kube/config\n\n") +
-              kExitCodesHelp);
+  run->footer(
+      std::string("Examples:\n"
+                  "  iop run --revision 1-8-0 --watch-namespace istio-system\n"
+                  "  iop run --revision 1-8-0 --prune-wait 5m\n"
+                  "  LEADER_ELECT=false iop run --kubeconfig ~/.kube/config\n\n"
+                  "Shutdown: on SIGTERM or SIGINT iop run exits within 15 s, even with the API server\n"
+                  "down: reconciles in flight get 5 s to finish before their API requests are\n"
+                  "cancelled, then the leader-election lease is released (at most 3 s). A second\n"
+                  "signal exits at once with status 1.\n\n") +
+      kExitCodesHelp);
   run->callback([f] { setExitCode(runOperator(*f)); });
 }
 

@@ -59,6 +59,7 @@ void Controller::worker() {
 void Controller::processOne(const std::string& key) {
   LogContext logContext(name_, key);
   if (metrics_.activeWorkers) metrics_.activeWorkers->Increment();
+  ++inFlight_;
   auto began = clock_.now();
   Result result = Result::done();
   try {
@@ -71,6 +72,7 @@ void Controller::processOne(const std::string& key) {
   if (metrics_.reconcileTime)
     metrics_.reconcileTime->Observe(std::chrono::duration<double>(clock_.now() - began).count());
   if (metrics_.activeWorkers) metrics_.activeWorkers->Decrement();
+  --inFlight_;
 
   switch (result.kind()) {
     case Result::Kind::Done:

@@ -43,6 +43,9 @@ class Controller {
   // Returns an error if called a second time (a controller runs once).
   std::optional<std::string> start(std::stop_token stop);
 
+  // Reconciles running right now (for the shutdown log). Thread-safe.
+  int inFlight() const { return inFlight_; }
+
   // For tests and diagnostics.
   RateLimitingQueue& queue() { return queue_; }
 
@@ -57,6 +60,7 @@ class Controller {
   ControllerMetrics metrics_;  // null pointers when no Metrics was given
   RateLimitingQueue queue_;
   std::atomic<bool> started_{false};
+  std::atomic<int> inFlight_{0};
 };
 
 }  // namespace iop::controller

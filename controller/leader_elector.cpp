@@ -48,6 +48,7 @@ std::optional<std::string> LeaderElectionConfig::validate() const {
   if (!(renewDeadline > retryPeriod))
     return "leader election: renewDeadline must be greater than retryPeriod";
   if (retryPeriod <= Duration::zero()) return "leader election: retryPeriod must be positive";
+  if (releaseTimeout <= Duration::zero()) return "leader election: releaseTimeout must be positive";
   return std::nullopt;
 }
 
@@ -72,12 +73,14 @@ bool LeaderElector::sleepFor(std::stop_token stop, Duration d) {
   return !stop.stop_requested();
 }
 
-bool LeaderElector::tryAcquireOrRenew(TimePoint deadline) {
+bool LeaderElector::tryAcquireOrRenew(TimePoint deadline, std::stop_token stop) {
   const auto& c = config_;
   kube::CancelToken cancel;
   auto left = deadline - c.clock->now();
   if (left <= Duration::zero()) return false;
   DeadlineCanceller bound(cancel, left);
+  // A stop while the API server hangs must not wait out the renew deadline.
+  std::stop_callback onStop(stop, [&] { cancel.cancel(); });
   auto wallNow = microTime(std::chrono::system_clock::now());
 
   kube::GetOptions go;
@@ -150,14 +153,16 @@ void LeaderElector::release() {
   LeaseRecord released{"", 1, wallNow, wallNow, observed_.leaseTransitions};
   json updated = *lease_;
   released.writeTo(updated);
+  spdlog::info("leader election {}/{}: releasing the lease (waiting at most {} ms)", c.leaseNamespace,
+               c.leaseName, std::chrono::duration_cast<std::chrono::milliseconds>(c.releaseTimeout).count());
   kube::CancelToken cancel;
-  DeadlineCanceller bound(cancel, c.renewDeadline);
+  DeadlineCanceller bound(cancel, std::min(c.releaseTimeout, c.renewDeadline));
   kube::WriteOptions wo;
   wo.cancel = cancel;
   auto written = client_.update(kLeases, c.leaseNamespace, c.leaseName, updated, wo);
   if (!written) {
-    spdlog::warn("leader election {}/{}: release: {}", c.leaseNamespace, c.leaseName,
-                 written.error().describe());
+    spdlog::warn("leader election {}/{}: not released, a standby takes over once it expires: {}",
+                 c.leaseNamespace, c.leaseName, written.error().describe());
     return;
   }
   spdlog::info("leader election {}/{}: released the lease", c.leaseNamespace, c.leaseName);
@@ -167,7 +172,7 @@ bool LeaderElector::run(std::stop_token stop, const LeaderCallbacks& callbacks) 
   const auto& c = config_;
   spdlog::info("leader election {}/{}: {} is waiting for the lease", c.leaseNamespace, c.leaseName,
                c.identity);
-  while (!tryAcquireOrRenew(c.clock->now() + c.renewDeadline)) {
+  while (!tryAcquireOrRenew(c.clock->now() + c.renewDeadline, stop)) {
     if (!sleepFor(stop, c.retryPeriod)) return false;
   }
   if (stop.stop_requested()) {
@@ -184,7 +189,7 @@ bool LeaderElector::run(std::stop_token stop, const LeaderCallbacks& callbacks) 
   while (sleepFor(stop, c.retryPeriod)) {
     // Keep trying within this retry slot until it works or the renew deadline passes.
     auto giveUpAt = lastRenew + c.renewDeadline;
-    if (tryAcquireOrRenew(giveUpAt)) {
+    if (tryAcquireOrRenew(giveUpAt, stop)) {
       lastRenew = c.clock->now();
       continue;
     }

@@ -22,6 +22,10 @@ struct LeaderElectionConfig {
   Duration leaseDuration = std::chrono::seconds(15);
   Duration renewDeadline = std::chrono::seconds(10);
   Duration retryPeriod = std::chrono::seconds(2);
+  // Longest wait for the release of the lease on a clean stop. A release that does not make it
+  // (API server down or hung) only makes a standby wait out leaseDuration, so it must not hold
+  // up the shutdown for long.
+  Duration releaseTimeout = std::chrono::seconds(3);
   const Clock* clock = &realClock();  // borrowed; for every timing decision
 
   // An error naming the field, or nullopt.
@@ -57,8 +61,9 @@ class LeaderElector {
   const LeaderElectionConfig& config() const { return config_; }
 
  private:
-  // One attempt to create, take over or renew the lease, bounded by deadline.
-  bool tryAcquireOrRenew(TimePoint deadline);
+  // One attempt to create, take over or renew the lease, bounded by deadline and cut short
+  // by stop.
+  bool tryAcquireOrRenew(TimePoint deadline, std::stop_token stop);
   void release();
   // Sleeps for d on the configured clock; returns false if stop was requested.
   bool sleepFor(std::stop_token stop, Duration d);

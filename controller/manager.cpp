@@ -12,12 +12,24 @@
 namespace iop::controller {
 
 Manager::Manager(ManagerOptions options) : options_(std::move(options)) {
+  std::vector<const kube::Client*> clients;
   if (options_.client) {
     informers_ = std::make_unique<InformerFactory>(*options_.client);
-    metrics_.addCollectable(std::make_shared<RestClientCollector>(*options_.client));
+    clients.push_back(options_.client);
   }
-  if (options_.client && options_.leaderElection)
-    elector_ = std::make_unique<LeaderElector>(*options_.client, *options_.leaderElection, &metrics_);
+  if (options_.client && options_.leaderElection) {
+    // The config already made one client, so making another cannot fail but for memory.
+    auto own = kube::Client::create(options_.client->config());
+    if (own) {
+      electionClient_ = std::move(*own);
+      clients.push_back(electionClient_.get());
+    } else {
+      spdlog::warn("leader election shares the workers' client: {}", own.error().describe());
+    }
+    elector_ = std::make_unique<LeaderElector>(electionClient_ ? *electionClient_ : *options_.client,
+                                               *options_.leaderElection, &metrics_);
+  }
+  if (!clients.empty()) metrics_.addCollectable(std::make_shared<RestClientCollector>(std::move(clients)));
   healthz_.add("ping", [] { return std::nullopt; });
   readyz_.add("informers-synced", [this]() -> std::optional<std::string> {
     if (!informers_) return std::nullopt;
@@ -104,10 +116,15 @@ std::optional<std::string> Manager::serveHttp() {
 
 void Manager::startControllers() {
   std::lock_guard lock(controllersMu_);
-  for (auto& c : controllers_)
-    controllerThreads_.emplace_back([c = c.get()](std::stop_token st) {
+  for (auto& c : controllers_) {
+    ++controllersRunning_;
+    controllerThreads_.emplace_back([this, c = c.get()](std::stop_token st) {
       if (auto err = c->start(st)) spdlog::error("{}", *err);
+      std::lock_guard done(controllersMu_);
+      --controllersRunning_;
+      controllersCv_.notify_all();
     });
+  }
   running_ = true;
 }
 
@@ -117,7 +134,36 @@ void Manager::stopControllers() {
     std::lock_guard lock(controllersMu_);
     threads.swap(controllerThreads_);
   }
+  if (threads.empty()) {
+    running_ = false;
+    return;
+  }
   for (auto& t : threads) t.request_stop();
+  int inFlight = 0;
+  for (const auto& c : controllers_) inFlight += c->inFlight();
+  const auto drainMs = std::chrono::duration_cast<std::chrono::milliseconds>(options_.drainTimeout).count();
+  spdlog::info(
+      "manager: stopping: waiting for {} reconciles in flight (at most {} ms before their requests "
+      "are cancelled)",
+      inFlight, drainMs);
+  bool drained;
+  {
+    std::unique_lock lock(controllersMu_);
+    drained = controllersCv_.wait_for(lock, options_.drainTimeout, [&] { return controllersRunning_ == 0; });
+  }
+  if (!drained) {
+    inFlight = 0;
+    for (const auto& c : controllers_) inFlight += c->inFlight();
+    if (options_.client) {
+      spdlog::warn(
+          "manager: stopping: {} reconciles still running after {} ms; cancelling their API requests",
+          inFlight, drainMs);
+      options_.client->shutdown();
+    } else {
+      spdlog::warn("manager: stopping: {} reconciles still running after {} ms; waiting for them", inFlight,
+                   drainMs);
+    }
+  }
   threads.clear();  // joins: each controller waits for its reconciles in flight
   running_ = false;
 }
@@ -167,6 +213,7 @@ std::optional<std::string> Manager::start() {
       stop_.request_stop();
     }
   }
+  if (!stop_.stop_requested() && options_.onCachesSynced) options_.onCachesSynced();
 
   if (!stop_.stop_requested()) {
     if (elector_) {
@@ -188,7 +235,8 @@ std::optional<std::string> Manager::start() {
     std::unique_lock lock(m);
     cv.wait(lock, stop_.get_token(), [] { return false; });
   }
-  spdlog::info("manager: stopping");
+  spdlog::info("manager: stopping{}", elector_ ? " (controllers, then the lease, informers, endpoints)"
+                                               : " (controllers, informers, endpoints)");
   if (auto err = shutDown()) return err;
   if (lostLease_) return "manager: leader election lost";
   return failure;
@@ -197,16 +245,27 @@ std::optional<std::string> Manager::start() {
 std::optional<std::string> Manager::shutDown() {
   // In order: controllers (through the elector, which releases the lease after they stop),
   // informers, then the endpoints, so /healthz answers until the end.
+  const auto began = std::chrono::steady_clock::now();
   auto done = std::make_shared<std::atomic<bool>>(false);
-  std::thread shutter([this, done] {
+  // What the shutdown is waiting for, for the message when the grace period runs out.
+  auto step = std::make_shared<std::atomic<const char*>>("controllers");
+  std::thread shutter([this, done, step] {
     if (electorThread_.joinable()) {
+      *step = "controllers, then the lease release";
       electorThread_.request_stop();
       electorThread_.join();
     }
+    *step = "controllers";
     stopControllers();
-    if (informers_) informers_->stop();
+    *step = "informers";
+    if (informers_) {
+      spdlog::info("manager: stopping: waiting for {} informers", informers_->size());
+      informers_->stop();
+    }
+    *step = "HTTP servers";
     for (auto& t : serverThreads_) t.request_stop();
     serverThreads_.clear();
+    *step = "signal handler";
     if (signalThread_.joinable()) {
       signalThread_.request_stop();
       signalThread_.join();
@@ -220,10 +279,12 @@ std::optional<std::string> Manager::shutDown() {
     shutter.detach();
     return "manager: shutdown did not finish within the grace period of " +
            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.gracePeriod).count()) +
-           " s";
+           " s (still waiting for " + step->load() + ")";
   }
   shutter.join();
-  spdlog::info("manager: stopped");
+  spdlog::info("manager: stopped in {} ms",
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began)
+                   .count());
   return std::nullopt;
 }
 

@@ -31,17 +31,28 @@ struct ManagerOptions {
   std::optional<LeaderElectionConfig> leaderElection;
   // How long informers may take to list before start() gives up.
   Duration cacheSyncTimeout = std::chrono::minutes(2);
-  // How long the ordered shutdown may take before start() returns an error anyway.
-  Duration gracePeriod = std::chrono::seconds(30);
+  // How long reconciles in flight may run on after a stop before their API requests are
+  // cancelled by shutting down `client` (they then fail fast with Cancelled and return).
+  // Leader election has a client of its own, so the lease is still released afterwards.
+  Duration drainTimeout = std::chrono::seconds(5);
+  // How long the ordered shutdown may take before start() returns an error anyway. The steps
+  // are bounded on their own (drainTimeout, the elector's releaseTimeout, informers stop at
+  // once), so this is a last resort that only a reconcile ignoring cancellation reaches.
+  Duration gracePeriod = std::chrono::seconds(15);
   // Stop on SIGTERM/SIGINT (a second signal exits the process at once with status 1).
   bool handleSignals = true;
+  // Called once on start()'s thread when every informer has listed for the first time, before
+  // the controllers start (e.g. to give the memory of the initial LISTs back to the OS). Optional.
+  std::function<void()> onCachesSynced;
 };
 
 // Runs the pieces of an operator in order: health and metrics endpoints, informers (waiting
 // for their first list), leader election, controllers; and stops them in reverse order.
 //
 // Lifecycle: construct (starts nothing), add controllers and informers, start() once on a
-// thread of the caller's (it blocks until stop(), a signal, or lost leadership). Accessors are
+// thread of the caller's (it blocks until stop(), a signal, or lost leadership). A client given
+// in the options may be shut down by the manager when reconciles outlive drainTimeout: do not
+// use it after start() returned. Accessors are
 // thread-safe. Destroy only after start() returned, unless start() reported that the grace
 // period ran out: then threads may still use the manager and the caller must end the process
 // without destroying it (std::_Exit), as a Go operator exits leaving its goroutines.
@@ -92,7 +103,11 @@ class Manager {
   HealthChecks healthz_;
   HealthChecks readyz_;
   std::unique_ptr<InformerFactory> informers_;  // null without a client
-  std::unique_ptr<LeaderElector> elector_;      // null without leader election
+  // The elector's own client (same config as options_.client): its renewals do not queue behind
+  // the workers' rate limiter, and its lease release still works after the workers' client was
+  // shut down to cancel their requests. Null without leader election.
+  std::unique_ptr<kube::Client> electionClient_;
+  std::unique_ptr<LeaderElector> elector_;  // null without leader election
   std::vector<std::unique_ptr<Controller>> controllers_;
   std::vector<std::unique_ptr<HttpServer>> servers_;
 
@@ -108,8 +123,10 @@ class Manager {
   std::atomic<unsigned short> healthPort_{0};
 
   // Owned by start()'s thread and the elector's callbacks (which run while start() waits).
-  std::mutex controllersMu_;  // guards controllerThreads_
+  std::mutex controllersMu_;  // guards controllerThreads_ and controllersRunning_
+  std::condition_variable controllersCv_;
   std::vector<std::jthread> controllerThreads_;
+  int controllersRunning_ = 0;  // controller threads whose start() has not returned
   std::vector<std::jthread> serverThreads_;
   std::jthread electorThread_;
   std::jthread signalThread_;

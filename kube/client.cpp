@@ -145,7 +145,7 @@ Result<http::Response> Client::Impl::execute(const std::string& method, const st
   }
 }
 
-Result<ResourceInfo> Client::Impl::resolve(const GroupVersionKind& gvk) {
+Result<ResourceInfo> Client::Impl::resolve(const GroupVersionKind& gvk, const CancelToken& cancel) {
   auto lookup = [&]() -> std::optional<ResourceInfo> {
     std::lock_guard lock(discoveryMu);
     auto it = discovered.find(gvk.apiVersion());
@@ -155,7 +155,7 @@ Result<ResourceInfo> Client::Impl::resolve(const GroupVersionKind& gvk) {
     return std::nullopt;
   };
   if (auto hit = lookup()) return *hit;
-  if (auto r = refreshDiscovery(gvk); !r) return r.error();
+  if (auto r = refreshDiscovery(gvk, cancel); !r) return r.error();
   if (auto hit = lookup()) return *hit;
   Error e;
   e.kind = ErrorKind::Api;
@@ -167,7 +167,8 @@ Result<ResourceInfo> Client::Impl::resolve(const GroupVersionKind& gvk) {
   return e;
 }
 
-Result<std::string> Client::Impl::collectionPath(const TypeRef& type, std::string_view ns, bool forObject) {
+Result<std::string> Client::Impl::collectionPath(const TypeRef& type, std::string_view ns,
+                                                 const CancelToken& cancel, bool forObject) {
   std::string group, version, resource;
   bool isNamespaced;
   if (type.byResource) {
@@ -178,7 +179,7 @@ Result<std::string> Client::Impl::collectionPath(const TypeRef& type, std::strin
   } else {
     if (type.gvk.kind.empty() || type.gvk.version.empty())
       return Error::invalid("type " + type.describe() + " has no kind or version");
-    auto info = resolve(type.gvk);
+    auto info = resolve(type.gvk, cancel);
     if (!info) return info.error();
     group = info->gvr.group;
     version = info->gvr.version;
@@ -195,9 +196,9 @@ Result<std::string> Client::Impl::collectionPath(const TypeRef& type, std::strin
 }
 
 Result<std::string> Client::Impl::objectPath(const TypeRef& type, std::string_view ns, std::string_view name,
-                                             const std::string& subresource) {
+                                             const std::string& subresource, const CancelToken& cancel) {
   if (name.empty()) return Error::invalid("no object name given for " + type.describe());
-  auto base = collectionPath(type, ns, true);
+  auto base = collectionPath(type, ns, cancel, true);
   if (!base) return base;
   std::string path = *base + "/" + urlEncode(name);
   if (!subresource.empty()) path += "/" + subresource;
@@ -233,7 +234,7 @@ std::map<std::pair<std::string, int>, std::uint64_t> Client::requestCounts() con
 }
 
 Result<ResourceInfo> Client::resolve(const GroupVersionKind& gvk) {
-  return impl_->resolve(gvk);
+  return impl_->resolve(gvk, CancelToken());
 }
 
 void Client::invalidateDiscovery() {
@@ -244,7 +245,7 @@ void Client::invalidateDiscovery() {
 
 Result<json> Client::get(const TypeRef& type, std::string_view ns, std::string_view name,
                          const GetOptions& options) {
-  auto path = impl_->objectPath(type, ns, name, options.subresource);
+  auto path = impl_->objectPath(type, ns, name, options.subresource, options.cancel);
   if (!path) return path.error();
   auto query = joinQuery({{"resourceVersion", options.resourceVersion}});
   auto r = impl_->execute("GET", *path, query, "", "", "application/json", options.cancel, true);
@@ -253,7 +254,7 @@ Result<json> Client::get(const TypeRef& type, std::string_view ns, std::string_v
 }
 
 Result<json> Client::list(const TypeRef& type, std::string_view ns, const ListOptions& options) {
-  auto path = impl_->collectionPath(type, ns);
+  auto path = impl_->collectionPath(type, ns, options.cancel);
   if (!path) return path.error();
   auto query = joinQuery({{"labelSelector", options.labelSelector},
                           {"fieldSelector", options.fieldSelector},
@@ -305,12 +306,12 @@ Result<json> Client::create(const TypeRef& type, std::string_view ns, const json
                           std::string(ns) + "\" it is created in");
   std::string path;
   if (options.subresource.empty()) {
-    auto p = impl_->collectionPath(type, ns);
+    auto p = impl_->collectionPath(type, ns, options.cancel);
     if (!p) return p.error();
     path = *p;
   } else {
     // POST to a subresource of a named object (e.g. serviceaccounts/NAME/token).
-    auto p = impl_->objectPath(type, ns, metaString(object, "name"), options.subresource);
+    auto p = impl_->objectPath(type, ns, metaString(object, "name"), options.subresource, options.cancel);
     if (!p) return p.error();
     path = *p;
   }
@@ -323,7 +324,7 @@ Result<json> Client::create(const TypeRef& type, std::string_view ns, const json
 
 Result<json> Client::update(const TypeRef& type, std::string_view ns, std::string_view name,
                             const json& object, const WriteOptions& options) {
-  auto path = impl_->objectPath(type, ns, name, options.subresource);
+  auto path = impl_->objectPath(type, ns, name, options.subresource, options.cancel);
   if (!path) return path.error();
   auto query = joinQuery({{"fieldManager", options.fieldManager}, {"dryRun", options.dryRun ? "All" : ""}});
   auto r = impl_->execute("PUT", *path, query, object.dump(), "application/json", "application/json",
@@ -334,7 +335,7 @@ Result<json> Client::update(const TypeRef& type, std::string_view ns, std::strin
 
 Result<json> Client::remove(const TypeRef& type, std::string_view ns, std::string_view name,
                             const DeleteOptions& options) {
-  auto path = impl_->objectPath(type, ns, name, "");
+  auto path = impl_->objectPath(type, ns, name, "", options.cancel);
   if (!path) return path.error();
   json body = {{"kind", "DeleteOptions"}, {"apiVersion", "v1"}};
   if (!options.propagationPolicy.empty()) body["propagationPolicy"] = options.propagationPolicy;
@@ -351,7 +352,7 @@ Result<json> Client::remove(const TypeRef& type, std::string_view ns, std::strin
 
 Result<json> Client::mergePatch(const TypeRef& type, std::string_view ns, std::string_view name,
                                 const json& patch, const PatchOptions& options) {
-  auto path = impl_->objectPath(type, ns, name, options.subresource);
+  auto path = impl_->objectPath(type, ns, name, options.subresource, options.cancel);
   if (!path) return path.error();
   auto query = joinQuery({{"fieldManager", options.fieldManager}, {"dryRun", options.dryRun ? "All" : ""}});
   auto r = impl_->execute("PATCH", *path, query, patch.dump(), "application/merge-patch+json",
@@ -373,7 +374,7 @@ Result<json> Client::apply(const TypeRef& type, std::string_view ns, std::string
   if (options.fieldManager.empty())
     return Error::invalid("apply of " + type.describe() + " \"" + std::string(name) +
                           "\": fieldManager is required");
-  auto path = impl_->objectPath(type, ns, name, options.subresource);
+  auto path = impl_->objectPath(type, ns, name, options.subresource, options.cancel);
   if (!path) return path.error();
   auto query = joinQuery({{"fieldManager", options.fieldManager},
                           {"force", options.force ? "true" : ""},

@@ -67,14 +67,16 @@ struct Client::Impl {
   Result<std::string> authorization();
   void observe(const std::string& method, int code, std::chrono::steady_clock::time_point start);
 
-  // The collection path for a type in a namespace, resolving kinds through discovery.
-  // With forObject, a namespaced kind without a namespace is an Invalid error.
-  Result<std::string> collectionPath(const TypeRef& type, std::string_view ns, bool forObject = false);
+  // The collection path for a type in a namespace, resolving kinds through discovery (whose
+  // requests `cancel` cuts short, like the call's own). With forObject, a namespaced kind
+  // without a namespace is an Invalid error.
+  Result<std::string> collectionPath(const TypeRef& type, std::string_view ns, const CancelToken& cancel,
+                                     bool forObject = false);
   Result<std::string> objectPath(const TypeRef& type, std::string_view ns, std::string_view name,
-                                 const std::string& subresource);
+                                 const std::string& subresource, const CancelToken& cancel);
 
-  Result<ResourceInfo> resolve(const GroupVersionKind& gvk);
-  Result<void> refreshDiscovery(const GroupVersionKind& gvk);
+  Result<ResourceInfo> resolve(const GroupVersionKind& gvk, const CancelToken& cancel);
+  Result<void> refreshDiscovery(const GroupVersionKind& gvk, const CancelToken& cancel);
 };
 
 }  // namespace iop::kube

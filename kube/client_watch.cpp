@@ -25,7 +25,7 @@ WatchResult Client::watch(const TypeRef& type, std::string_view ns, const WatchO
     return result;
   };
 
-  auto path = impl_->collectionPath(type, ns);
+  auto path = impl_->collectionPath(type, ns, options.cancel);
   if (!path) return failed(path.error());
   std::string query = "watch=true";
   auto add = [&](const char* key, const std::string& value) {

@@ -73,7 +73,7 @@ std::vector<ResourceInfo> fromResourceList(const GroupVersionKind& gv, const jso
 
 }  // namespace
 
-Result<void> Client::Impl::refreshDiscovery(const GroupVersionKind& gvk) {
+Result<void> Client::Impl::refreshDiscovery(const GroupVersionKind& gvk, const CancelToken& cancel) {
   const bool core = gvk.group.empty();
   const std::string root = core ? "/api" : "/apis";
   std::lock_guard refreshing(discoveryRefreshMu);
@@ -83,8 +83,7 @@ Result<void> Client::Impl::refreshDiscovery(const GroupVersionKind& gvk) {
     auto it = lastDiscovery.find(root);
     if (it != lastDiscovery.end() && now - it->second < std::chrono::seconds(1)) return {};
   }
-  CancelToken none;
-  auto r = execute("GET", root, "", "", "", kAggregatedAccept, none, true);
+  auto r = execute("GET", root, "", "", "", kAggregatedAccept, cancel, true);
   if (!r) return r.error();
   auto doc = json::parse(r->body, nullptr, false);
   if (doc.is_discarded()) return Error::decode("GET " + root + ": discovery document is not JSON");
@@ -102,7 +101,7 @@ Result<void> Client::Impl::refreshDiscovery(const GroupVersionKind& gvk) {
   }
   // Unaggregated server: fetch just the group version asked about.
   const std::string path = core ? "/api/" + gvk.version : "/apis/" + gvk.group + "/" + gvk.version;
-  auto gv = execute("GET", path, "", "", "", "application/json", none, true);
+  auto gv = execute("GET", path, "", "", "", "application/json", cancel, true);
   if (!gv) {
     if (isNotFound(gv.error())) {
       std::lock_guard lock(discoveryMu);

@@ -92,18 +92,26 @@ class Connection {
   }
 
   Result<void> open(std::chrono::milliseconds timeout) {
-    tcp::resolver resolver(io_);
+    beast::error_code ec;
     tcp::resolver::results_type endpoints;
-    auto ec = run(
-        [&](auto handler) {
-          resolver.async_resolve(ep_.host, ep_.port,
-                                 [&, handler](beast::error_code e, tcp::resolver::results_type r) {
-                                   endpoints = std::move(r);
-                                   handler(e);
-                                 });
-        },
-        [&] { resolver.cancel(); }, timeout);
-    if (ec) return fail("resolve", ec, false);
+    if (auto ip = asio::ip::make_address(ep_.host, ec); !ec) {
+      // An address needs no lookup, and skipping the resolver matters: asio runs each
+      // io_context's lookups on a thread of its own that lives as long as the connection.
+      endpoints = tcp::resolver::results_type::create(
+          tcp::endpoint(ip, static_cast<unsigned short>(std::stoi(ep_.port))), ep_.host, ep_.port);
+    } else {
+      tcp::resolver resolver(io_);
+      ec = run(
+          [&](auto handler) {
+            resolver.async_resolve(ep_.host, ep_.port,
+                                   [&, handler](beast::error_code e, tcp::resolver::results_type r) {
+                                     endpoints = std::move(r);
+                                     handler(e);
+                                   });
+          },
+          [&] { resolver.cancel(); }, timeout);
+      if (ec) return fail("resolve", ec, false);
+    }
 
     ec = run(
         [&](auto handler) {
@@ -325,6 +333,9 @@ Result<std::unique_ptr<Transport>> Transport::create(const Config& config, int m
   impl->ep = *ep;
   impl->maxIdle = std::max(0, maxIdleConnections);
   boost::system::error_code ec;
+  // An idle TLS connection (every watch between events, every pooled one) would keep its
+  // ~34 KiB of read and write buffers; released, they are allocated again per record.
+  SSL_CTX_set_mode(impl->ssl.native_handle(), SSL_MODE_RELEASE_BUFFERS);
   impl->ssl.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                         asio::ssl::context::no_tlsv1_1);

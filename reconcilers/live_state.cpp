@@ -61,20 +61,46 @@ std::string ownerIndexValue(const json& object) {
 void trimForCache(const OwnedKind& kind, json& object) {
   if (!object.is_object()) return;
   const std::string& k = kind.gvk.kind;
-  if (k != "Deployment" && k != "DaemonSet") object.erase("status");
+  if (k == "Deployment" || k == "DaemonSet") {
+    // Only the counters workloadNotReadyReason() reads; conditions carry long messages.
+    static const char* const kReadiness[] = {"observedGeneration",     "replicas",
+                                             "updatedReplicas",        "availableReplicas",
+                                             "desiredNumberScheduled", "updatedNumberScheduled",
+                                             "numberAvailable"};
+    if (auto status = object.find("status"); status != object.end() && status->is_object()) {
+      json kept = json::object();
+      for (const char* field : kReadiness)
+        if (auto v = status->find(field); v != status->end()) kept[field] = std::move(*v);
+      *status = std::move(kept);
+    }
+  } else {
+    object.erase("status");
+  }
   auto meta = object.find("metadata");
   if (meta == object.end() || !meta->is_object()) return;
+  meta->erase("creationTimestamp");
   if (auto a = meta->find("annotations"); a != meta->end() && a->is_object()) {
     a->erase("kubectl.kubernetes.io/last-applied-configuration");
     if (a->empty()) meta->erase(a);
   }
   auto fields = meta->find("managedFields");
   if (fields == meta->end()) return;
+  // Of iop's own Apply entry on a Deployment, only whether it holds spec.replicas matters (the
+  // applier hands the replicas over to an HPA when it does); the rest of its field set is as big
+  // as the spec itself.
   json kept = json::array();
   if (k == "Deployment" && fields->is_array())
-    for (auto& m : *fields)
-      if (m.is_object() && m.value("manager", "") == kFieldManager && m.value("operation", "") == "Apply")
-        kept.push_back(std::move(m));
+    for (auto& m : *fields) {
+      if (!m.is_object() || m.value("manager", "") != kFieldManager || m.value("operation", "") != "Apply")
+        continue;
+      const json& f = m.value("fieldsV1", json::object());
+      if (!f.is_object() || !f.contains("f:spec") || !f["f:spec"].is_object() ||
+          !f["f:spec"].contains("f:replicas"))
+        continue;
+      kept.push_back({{"manager", m["manager"]},
+                      {"operation", m["operation"]},
+                      {"fieldsV1", {{"f:spec", {{"f:replicas", json::object()}}}}}});
+    }
   if (kept.empty()) {
     meta->erase(fields);
   } else {

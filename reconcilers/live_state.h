@@ -71,8 +71,10 @@ std::string managedSelector();
 
 // Drops from a live object of `kind` what nothing reading InformerLiveState looks at, so the
 // operator's caches cost less memory: the kubectl last-applied-configuration annotation,
-// status except of Deployments and DaemonSets (readiness), and managedFields except iop's own
-// Apply entries on Deployments (the applier reads those to hand spec.replicas over to an HPA).
+// creationTimestamp, status (but for the replica counters of Deployments and DaemonSets that
+// readiness reads), and managedFields (but for iop's own Apply entry on a Deployment when it
+// holds spec.replicas, reduced to just that: the applier reads it to hand the replicas over to
+// an HPA). Spec, labels and the other annotations stay whole: drift is detected against them.
 void trimForCache(const OwnedKind& kind, nlohmann::json& object);
 
 }  // namespace iop::reconcilers

@@ -146,13 +146,14 @@ OperatorInstall renderOperatorInstall(const OperatorInstallOptions& o) {
     return json{
         {"httpGet", {{"path", path}, {"port", "health"}}}, {"periodSeconds", 10}, {"timeoutSeconds", 2}};
   };
+  json args = {"run", "--metrics-bind-address=:" + std::to_string(o.metricsPort),
+               "--health-probe-bind-address=:" + std::to_string(o.healthPort)};
+  if (!o.pruneWait.empty()) args.push_back("--prune-wait=" + o.pruneWait);
   json container = {
       {"name", "iop"},
       {"image", o.hub + "/iop:" + tag},
       {"imagePullPolicy", o.imagePullPolicy},
-      {"args",
-       {"run", "--metrics-bind-address=:" + std::to_string(o.metricsPort),
-        "--health-probe-bind-address=:" + std::to_string(o.healthPort)}},
+      {"args", args},
       {"env", env},
       {"ports",
        {{{"name", "http-metrics"}, {"containerPort", o.metricsPort}, {"protocol", "TCP"}},

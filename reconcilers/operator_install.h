@@ -26,6 +26,9 @@ struct OperatorInstallOptions {
   bool leaderElection = true;
   int metricsPort = 8383;
   int healthPort = 8081;
+  // `iop run --prune-wait` for the operator, as the user wrote it (the CLI checks it is a
+  // duration); "" leaves the flag out, so iop run's default applies.
+  std::string pruneWait;
   std::string iopVersion;  // operator.istio.io/version label and the default tag
 };
 

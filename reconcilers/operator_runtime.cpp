@@ -17,6 +17,22 @@ std::vector<std::string> splitNamespaces(const std::string& commaList) {
   return out;
 }
 
+void trimIstioOperatorForCache(json& cr) {
+  if (!cr.is_object()) return;
+  json kept = json::object();
+  for (const char* field : {"apiVersion", "kind"})
+    if (auto v = cr.find(field); v != cr.end()) kept[field] = std::move(*v);
+  if (auto meta = cr.find("metadata"); meta != cr.end() && meta->is_object()) {
+    json& m = kept["metadata"] = json::object();
+    for (const char* field :
+         {"name", "namespace", "uid", "resourceVersion", "generation", "deletionTimestamp"})
+      if (auto v = meta->find(field); v != meta->end()) m[field] = std::move(*v);
+  }
+  if (auto spec = cr.find("spec"); spec != cr.end() && spec->is_object())
+    if (auto rev = spec->find("revision"); rev != spec->end()) kept["spec"] = {{"revision", std::move(*rev)}};
+  cr = std::move(kept);
+}
+
 OperatorRuntime::OperatorRuntime(kube::Client& client, OperatorOptions options)
     : options_(std::move(options)) {
   controller::ManagerOptions m;
@@ -25,6 +41,7 @@ OperatorRuntime::OperatorRuntime(kube::Client& client, OperatorOptions options)
   m.healthAddress = options_.healthAddress;
   m.leaderElection = options_.leaderElection;
   m.handleSignals = options_.handleSignals;
+  m.onCachesSynced = options_.onCachesSynced;
   manager_ = std::make_unique<controller::Manager>(std::move(m));
   live_ = std::make_unique<InformerLiveState>(manager_->informers());
   events_ = std::make_unique<EventRecorder>(client);
@@ -49,8 +66,11 @@ OperatorRuntime::OperatorRuntime(kube::Client& client, OperatorOptions options)
       .onDelete = enqueueCR};
   std::vector<std::string> namespaces = options_.watchNamespaces;
   if (namespaces.empty()) namespaces.push_back("");
-  for (const auto& ns : namespaces)
-    manager_->informers().informer(kIstioOperatorGVK, ns).addHandlers(crHandlers);
+  for (const auto& ns : namespaces) {
+    auto& crs = manager_->informers().informer(kIstioOperatorGVK, ns);
+    crs.setTransform(trimIstioOperatorForCache);
+    crs.addHandlers(crHandlers);
+  }
 
   // An owned object's event is its owning CR's business; the reconciler checks the revision.
   auto enqueueOwner = [this, &ctl](const json& object) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,7 @@ struct OperatorOptions {
   std::chrono::milliseconds notReadyRequeue{3000};
   // See IstioOperatorReconcilerOptions::pruneWait.
   std::chrono::milliseconds pruneWait{std::chrono::minutes(2)};
+  std::function<void()> onCachesSynced;  // see controller::ManagerOptions
 };
 
 // Lifecycle: construct (creates informers, starts nothing), run() once (blocks until stop(),
@@ -53,6 +55,12 @@ class OperatorRuntime {
   std::unique_ptr<EventRecorder> events_;
   std::unique_ptr<IstioOperatorReconciler> reconciler_;
 };
+
+// What the operator caches of an IstioOperator CR: apiVersion, kind, metadata's name,
+// namespace, uid, resourceVersion, generation and deletionTimestamp, and spec.revision. That is
+// all its event handlers read (a reconcile GETs the CR afresh); its spec, status and
+// managedFields would cost memory for each CR in the watched namespaces, of any revision.
+void trimIstioOperatorForCache(nlohmann::json& cr);
 
 // "a,b, c" -> {"a","b","c"}; blanks dropped.
 std::vector<std::string> splitNamespaces(const std::string& commaList);

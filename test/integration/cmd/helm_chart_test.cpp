@@ -36,16 +36,40 @@ std::map<std::string, json> byKey(const std::string& yaml) {
 
 TEST_CASE("helm template of helm/iop and operator init --dry-run produce the same objects", "[helm]") {
   auto helm = lastLine(run({IOP_SOURCE_DIR "/helm/build-helm.sh"}).out);
-  for (const std::string rev : {"", "1-8-1"}) {
-    DYNAMIC_SECTION("revision \"" << rev << "\"") {
-      auto chart =
-          run({helm, "template", "iop", IOP_SOURCE_DIR "/helm/iop", "--namespace", "ops", "--include-crds",
-               "--set", "revision=" + rev, "--set", "watchedNamespaces={istio-system,gw}"},
-              "", /*withStderr=*/false);
+  // The second pair also sets the operator's prune wait (values pruneWait, init --prune-wait).
+  for (const auto& [rev, pruneWait] :
+       std::vector<std::pair<std::string, std::string>>{{"", ""}, {"1-8-1", "90s"}}) {
+    DYNAMIC_SECTION("revision \"" << rev << "\", prune wait \"" << pruneWait << "\"") {
+      std::vector<std::string> helmArgs{helm,
+                                        "template",
+                                        "iop",
+                                        IOP_SOURCE_DIR "/helm/iop",
+                                        "--namespace",
+                                        "ops",
+                                        "--include-crds",
+                                        "--set",
+                                        "revision=" + rev,
+                                        "--set",
+                                        "watchedNamespaces={istio-system,gw}"};
+      std::vector<std::string> initArgs{IOP_BINARY,
+                                        "operator",
+                                        "init",
+                                        "--dry-run",
+                                        "--revision",
+                                        rev,
+                                        "--operatorNamespace",
+                                        "ops",
+                                        "--watchedNamespaces",
+                                        "istio-system,gw"};
+      if (!pruneWait.empty()) {
+        helmArgs.insert(helmArgs.end(), {"--set", "pruneWait=" + pruneWait});
+        initArgs.insert(initArgs.end(), {"--prune-wait", pruneWait});
+      }
+      auto chart = run(helmArgs, "", /*withStderr=*/false);
       INFO(chart.out);
       REQUIRE(chart.exitCode == 0);
-      auto init = run({IOP_BINARY, "operator", "init", "--dry-run", "--revision", rev, "--operatorNamespace",
-                       "ops", "--watchedNamespaces", "istio-system,gw"});
+      auto init = run(initArgs);
+      if (!pruneWait.empty()) CHECK(init.out.find("--prune-wait=" + pruneWait) != std::string::npos);
       INFO(init.out);
       REQUIRE(init.exitCode == 0);
       auto fromHelm = byKey(chart.out);

@@ -122,3 +122,34 @@ TEST_CASE(
   CHECK_THAT(gen.out, Catch::Contains("install.operator.istio.io/owning-resource-namespace: gw-ns"));
   std::filesystem::remove_all(std::filesystem::path(file).parent_path());
 }
+
+TEST_CASE(
+    "run and operator init take --prune-wait as a Go duration and refuse anything else with exit code 2",
+    "[cli][flags]") {
+  auto help = iop_({"run", "--help"});
+  CHECK_THAT(help.out, Catch::Contains("--prune-wait DURATION=2m"));
+  CHECK_THAT(help.out, Catch::Contains("SIGTERM"));
+  // Parsed: the run gets as far as reading the kubeconfig.
+  for (const std::string good : {"90s", "1m30s", "500ms", "0", "300"}) {
+    auto r = iop_({"run", "--prune-wait", good, "--kubeconfig", "/nonexistent/kubeconfig"});
+    INFO(good << ": " << r.out);
+    CHECK(r.exitCode == 1);
+    CHECK_THAT(r.out, Catch::Contains("/nonexistent/kubeconfig"));
+  }
+  for (const std::string bad : {"soon", "5x", "5 minutes", "1d"}) {
+    auto r = iop_({"run", "--prune-wait", bad, "--kubeconfig", "/nonexistent/kubeconfig"});
+    INFO(bad << ": " << r.out);
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.out, Catch::Contains("--prune-wait " + bad + ": expected a duration"));
+  }
+
+  auto given = iop_({"operator", "init", "--dry-run", "--prune-wait", "1m30s"});
+  REQUIRE(given.exitCode == 0);
+  CHECK_THAT(given.out, Catch::Contains("- --prune-wait=1m30s"));
+  auto left = iop_({"operator", "init", "--dry-run"});
+  REQUIRE(left.exitCode == 0);
+  CHECK_THAT(left.out, !Catch::Contains("--prune-wait"));
+  auto bad = iop_({"operator", "init", "--dry-run", "--prune-wait", "soon"});
+  CHECK(bad.exitCode == 2);
+  CHECK_THAT(bad.out, Catch::Contains("--prune-wait soon"));
+}

@@ -7,7 +7,9 @@
 #include <mutex>
 #include <thread>
 
+#include "kube/client.h"
 #include "test/support/http_get.h"
+#include "test/support/silent_server.h"
 
 using namespace iop::controller;
 using iop::test::httpGet;
@@ -150,4 +152,48 @@ TEST_CASE("a manager whose reconcile outlives the grace period returns an error 
   // The stuck reconcile is never released: let go, its worker would run on through the
   // manager while the test process exits and tears down statics (seen as a SEGFAULT at exit
   // under load). Blocked, it just ends with the process, as `iop run` ends after this error.
+}
+
+TEST_CASE(
+    "a manager stopped while a reconcile hangs on an API server that never answers cancels the request after "
+    "the drain timeout and stops cleanly",
+    "[manager]") {
+  struct Hanging : Reconciler {
+    explicit Hanging(iop::kube::Client& c) : client(c) {}
+    Result reconcile(const Request& request) override {
+      entered = true;
+      auto r = client.get(iop::kube::GroupVersionKind{"", "v1", "ConfigMap"}, request.ns, request.name);
+      cancelled = !r && iop::kube::isCancelled(r.error());
+      return r ? Result::done() : Result::error(r.error().describe());
+    }
+    iop::kube::Client& client;
+    std::atomic<bool> entered{false}, cancelled{false};
+  };
+  iop::test::SilentServer silent;
+  iop::kube::Config config;
+  config.server = silent.url();
+  config.insecureSkipTLSVerify = true;
+  config.connectTimeout = 60s;
+  auto client = iop::kube::Client::create(config);
+  REQUIRE(client.ok());
+  ManagerOptions o;
+  o.client = client->get();
+  o.metricsAddress = "";
+  o.healthAddress = "";
+  o.handleSignals = false;
+  o.drainTimeout = 300ms;
+  Manager m(std::move(o));
+  Hanging r(**client);
+  m.addController(ControllerOptions{"hanging", 1}, r).enqueue({"ns", "cm"});
+  std::optional<std::string> result = "not returned";
+  std::thread runner([&] { result = m.start(); });
+  for (int i = 0; i < 500 && !r.entered; ++i) std::this_thread::sleep_for(10ms);
+  REQUIRE(r.entered);
+  std::this_thread::sleep_for(100ms);  // the GET is in its TLS handshake now
+  auto stoppedAt = std::chrono::steady_clock::now();
+  m.stop();
+  runner.join();
+  CHECK(std::chrono::steady_clock::now() - stoppedAt < 5s);  // the connect deadline alone is 60 s
+  CHECK(result == std::nullopt);
+  CHECK(r.cancelled);
 }

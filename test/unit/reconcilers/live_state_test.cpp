@@ -44,7 +44,11 @@ TEST_CASE("a cached Deployment keeps status and only iop's own Apply entry of ma
   json live = liveObject();
   const json before = live;
   trimForCache(*ownedKind("Deployment"), live);
-  CHECK(live["metadata"]["managedFields"] == json::array({managedField(kFieldManager, "Apply")}));
+  // iop's Apply entry, reduced to the one field the replica hand-over looks for.
+  CHECK(live["metadata"]["managedFields"] ==
+        json::array({{{"manager", kFieldManager},
+                      {"operation", "Apply"},
+                      {"fieldsV1", {{"f:spec", {{"f:replicas", json::object()}}}}}}}));
   CHECK(live["status"] == before["status"]);
   CHECK(live["spec"] == before["spec"]);
   CHECK(workloadNotReadyReason(live) == workloadNotReadyReason(before));
@@ -83,4 +87,33 @@ TEST_CASE("an object whose only annotation was kubectl's last-applied copy is le
        {{"name", "x"}, {"annotations", {{"kubectl.kubernetes.io/last-applied-configuration", "{}"}}}}}};
   trimForCache(*ownedKind("ConfigMap"), live);
   CHECK(live == json{{"metadata", {{"name", "x"}}}});
+}
+
+TEST_CASE("a cached Deployment keeps only the status counters readiness reads, and no creationTimestamp",
+          "[live_state]") {
+  json live = liveObject();
+  live["metadata"]["creationTimestamp"] = "2026-11-29T00:00:00Z";
+  live["status"]["conditions"] = json::array(
+      {{{"type", "Available"}, {"status", "True"}, {"message", "Deployment has minimum availability."}}});
+  live["status"]["readyReplicas"] = 2;
+  const json before = live;
+  trimForCache(*ownedKind("Deployment"), live);
+  CHECK(live["status"] == liveObject()["status"]);
+  CHECK_FALSE(live["metadata"].contains("creationTimestamp"));
+  CHECK(workloadNotReadyReason(live) == workloadNotReadyReason(before));
+  // Ready or not, the trimmed copy says the same.
+  live = before;
+  live["status"]["updatedReplicas"] = 2;
+  json trimmed = live;
+  trimForCache(*ownedKind("Deployment"), trimmed);
+  CHECK(workloadNotReadyReason(trimmed) == "");
+  CHECK(workloadNotReadyReason(trimmed) == workloadNotReadyReason(live));
+}
+
+TEST_CASE("a cached Deployment whose iop Apply entry does not hold spec.replicas keeps no managedFields",
+          "[live_state]") {
+  json live = liveObject();
+  live["metadata"]["managedFields"][0]["fieldsV1"] = {{"f:spec", {{"f:template", json::object()}}}};
+  trimForCache(*ownedKind("Deployment"), live);
+  CHECK_FALSE(live["metadata"].contains("managedFields"));
 }
