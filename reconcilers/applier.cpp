@@ -391,13 +391,35 @@ DeleteReport Applier::remove(const std::vector<json>& objects, const Leaving& le
 
 namespace {
 
-// Adds the candidates of one kind that `leaving` gives something to do, once each.
-void collect(std::vector<json>& candidates, const Leaving& leaving,
-             const std::function<bool(const json&)>& keep, std::set<std::string>& seen, StaleObjects& out) {
-  for (auto& o : candidates) {
-    if (keep(o) || !seen.insert(objectKeyOf(o)).second) continue;
-    if (planRelease(o, leaving).kind != Release::Kind::Keep) out.objects.push_back(std::move(o));
+// Walks the owned kinds in reverse apply order: of the objects `list` finds of a kind, plus the
+// shared ones `live` holds of it, those `leaving` gives something to do, once each, except the
+// ones `keep` wants kept.
+StaleObjects gather(LiveState& live,
+                    const std::function<kube::Result<std::vector<json>>(const OwnedKind&)>& list,
+                    const Leaving& leaving, const std::function<bool(const json&)>& keep) {
+  StaleObjects out;
+  std::set<std::string> seen;
+  const auto& kinds = ownedKinds();
+  for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
+    auto found = list(*it);
+    if (!found) {
+      out.errors.push_back("listing " + it->gvk.kind + "s: " + found.error().describe());
+      continue;
+    }
+    if (kindMayBeShared(it->gvk.kind)) {
+      auto shared = live.shared(*it);
+      if (!shared) {
+        out.errors.push_back("listing shared " + it->gvk.kind + "s: " + shared.error().describe());
+      } else {
+        found->insert(found->end(), shared->begin(), shared->end());
+      }
+    }
+    for (auto& o : *found) {
+      if (keep(o) || !seen.insert(objectKeyOf(o)).second) continue;
+      if (planRelease(o, leaving).kind != Release::Kind::Keep) out.objects.push_back(std::move(o));
+    }
   }
+  return out;
 }
 
 }  // namespace
@@ -406,53 +428,16 @@ StaleObjects Applier::stale(const std::vector<RenderedObject>& desired, const Ow
                             const std::string& revision) {
   std::set<std::string> wanted;
   for (const auto& d : desired) wanted.insert(objectKeyOf(d.object));
-  auto isWanted = [&wanted](const json& o) { return wanted.count(objectKeyOf(o)) > 0; };
-  const Leaving leaving = leavingOwner(owner, revision);
-  StaleObjects out;
-  std::set<std::string> seen;
-  const auto& kinds = ownedKinds();
-  for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
-    auto owned = live_.owned(*it, owner);
-    if (!owned) {
-      out.errors.push_back("listing " + it->gvk.kind + "s: " + owned.error().describe());
-      continue;
-    }
-    if (kindMayBeShared(it->gvk.kind)) {
-      auto shared = live_.shared(*it);
-      if (!shared) {
-        out.errors.push_back("listing shared " + it->gvk.kind + "s: " + shared.error().describe());
-      } else {
-        owned->insert(owned->end(), shared->begin(), shared->end());
-      }
-    }
-    collect(*owned, leaving, isWanted, seen, out);
-  }
-  return out;
+  return gather(
+      live_, [&](const OwnedKind& kind) { return live_.owned(kind, owner); }, leavingOwner(owner, revision),
+      [&wanted](const json& o) { return wanted.count(objectKeyOf(o)) > 0; });
 }
 
 StaleObjects Applier::released(const std::string& labelSelector, const Leaving& leaving) {
   ClientLiveState direct(client_);
-  StaleObjects out;
-  std::set<std::string> seen;
-  const auto& kinds = ownedKinds();
-  for (auto it = kinds.rbegin(); it != kinds.rend(); ++it) {
-    auto found = direct.matching(*it, labelSelector);
-    if (!found) {
-      out.errors.push_back("listing " + it->gvk.kind + "s: " + found.error().describe());
-      continue;
-    }
-    if (kindMayBeShared(it->gvk.kind)) {
-      auto shared = direct.shared(*it);
-      if (!shared) {
-        out.errors.push_back("listing shared " + it->gvk.kind + "s: " + shared.error().describe());
-      } else {
-        found->insert(found->end(), shared->begin(), shared->end());
-      }
-    }
-    collect(
-        *found, leaving, [](const json&) { return false; }, seen, out);
-  }
-  return out;
+  return gather(
+      direct, [&](const OwnedKind& kind) { return direct.matching(kind, labelSelector); }, leaving,
+      [](const json&) { return false; });
 }
 
 namespace {
