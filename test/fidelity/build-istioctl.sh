@@ -4,8 +4,7 @@
 # A second run with the binary present only prints its path.
 set -euo pipefail
 
-ISTIO_MODULE=istio.io/istio
-ISTIO_VERSION=${ISTIO_VERSION:-v0.0.0-20260827124520-eed52ebb66ad}
+. "$(cd "$(dirname "$0")/../../scripts" && pwd)/istio-version.sh"
 IOP_CACHE=${IOP_CACHE:-$HOME/.cache/iop}
 ISTIOCTL_DIR=$IOP_CACHE/istioctl-$ISTIO_VERSION
 bin=$ISTIOCTL_DIR/istioctl
