@@ -5,15 +5,15 @@
 #include <set>
 #include <thread>
 
+#include "base/yaml_json.h"
 #include "cmd/cluster_flags.h"
 #include "cmd/duration_flag.h"
 #include "cmd/istio_operator_input.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
-#include "reconcilers/applier.h"
-#include "reconcilers/render.h"
-#include "reconcilers/snapshot_live_state.h"
-#include "reconcilers/yaml_json.h"
+#include "reconcilers/apply/applier.h"
+#include "reconcilers/apply/snapshot_live_state.h"
+#include "reconcilers/render/render.h"
 
 namespace iop::cmd {
 namespace {
@@ -54,7 +54,7 @@ int runInstall(const InstallFlags& f) {
   const auto& iop = input->iop;
   const auto& rendered = input->rendered;
   if (f.dryRun) {
-    for (const auto& o : rendered.objects) std::cout << "---\n" << reconcilers::jsonToYaml(o.object);
+    for (const auto& o : rendered.objects) std::cout << "---\n" << iop::base::jsonToYaml(o.object);
     return kExitOK;
   }
   const reconcilers::Owner owner{iop.name, iop.namespace_};

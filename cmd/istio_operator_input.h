@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "reconcilers/istio_operator.h"
-#include "reconcilers/profiles.h"
-#include "reconcilers/render.h"
+#include "reconcilers/api/istio_operator.h"
+#include "reconcilers/render/profiles.h"
+#include "reconcilers/render/render.h"
 
 // Reading the IstioOperator that -f files, --set flags, --revision and -n describe: shared by
 // the verbs that take them (manifest generate/diff, install, uninstall) so they all agree on

@@ -6,12 +6,12 @@
 #include <memory>
 #include <sstream>
 
+#include "base/yaml_json.h"
 #include "cmd/cluster_flags.h"
 #include "cmd/istio_operator_input.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
-#include "reconcilers/render.h"
-#include "reconcilers/yaml_json.h"
+#include "reconcilers/render/render.h"
 
 namespace iop::cmd {
 namespace {
@@ -84,7 +84,7 @@ int generate(const ManifestFlags& flags) {
   for (const auto& o : result.objects) {
     if (!first) std::cout << "---\n";
     first = false;
-    std::cout << reconcilers::jsonToYaml(o.object);
+    std::cout << iop::base::jsonToYaml(o.object);
   }
   return 0;
 }

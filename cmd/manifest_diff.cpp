@@ -2,16 +2,16 @@
 // an IstioOperator, as a readable diff, with diff(1)'s exit codes, for GitOps previews. The
 // computing is reconcilers::diffAgainstCluster (a server-side dry run of the applier's writes);
 // this file parses flags and prints.
-#include "reconcilers/manifest_diff.h"
+#include "reconcilers/apply/manifest_diff.h"
 
 #include <iostream>
 #include <sstream>
 
+#include "base/yaml_json.h"
 #include "cmd/cluster_flags.h"
 #include "cmd/istio_operator_input.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
-#include "reconcilers/yaml_json.h"
 
 namespace iop::cmd {
 namespace {
@@ -37,7 +37,7 @@ void printValue(std::ostream& out, char marker, const json& v) {
     out << marker << "   " << v.dump() << "\n";
     return;
   }
-  std::istringstream lines(reconcilers::jsonToYaml(v));
+  std::istringstream lines(iop::base::jsonToYaml(v));
   for (std::string line; std::getline(lines, line);) out << marker << "   " << line << "\n";
 }
 

@@ -6,16 +6,16 @@
 #include <sstream>
 #include <thread>
 
+#include "base/yaml_json.h"
 #include "cmd/cluster_flags.h"
 #include "cmd/duration_flag.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
-#include "reconcilers/istio_operator.h"
-#include "reconcilers/operator_install.h"
-#include "reconcilers/operator_runtime.h"
-#include "reconcilers/ownership.h"
-#include "reconcilers/profiles.h"
-#include "reconcilers/yaml_json.h"
+#include "reconcilers/api/istio_operator.h"
+#include "reconcilers/apply/ownership.h"
+#include "reconcilers/operator/operator_install.h"
+#include "reconcilers/operator/operator_runtime.h"
+#include "reconcilers/render/profiles.h"
 
 namespace iop::cmd {
 namespace {
@@ -56,7 +56,7 @@ bool readCRs(const InitFlags& f, std::vector<json>& out) {
     text << in.rdbuf();
     std::vector<json> docs;
     try {
-      docs = reconcilers::yamlDocumentsToJson(text.str());
+      docs = iop::base::yamlDocumentsToJson(text.str());
     } catch (const std::exception& e) {
       std::cerr << "error: " << path << ": " << e.what() << "\n";
       ok = false;
@@ -117,8 +117,8 @@ int runInit(InitFlags& f) {
   if (!install.ok() || !crsOk) return kExitBadInput;
 
   if (f.dryRun) {
-    for (const auto& o : install.objects) std::cout << "---\n" << reconcilers::jsonToYaml(o);
-    for (const auto& o : crs) std::cout << "---\n" << reconcilers::jsonToYaml(o);
+    for (const auto& o : install.objects) std::cout << "---\n" << iop::base::jsonToYaml(o);
+    for (const auto& o : crs) std::cout << "---\n" << iop::base::jsonToYaml(o);
     return kExitOK;
   }
   auto client = connect(f.cluster);

@@ -14,7 +14,7 @@
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
 #include "controller/logging.h"
-#include "reconcilers/operator_runtime.h"
+#include "reconcilers/operator/operator_runtime.h"
 
 namespace iop::cmd {
 namespace {

@@ -6,6 +6,7 @@
 #include "cmd/cluster_flags.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
+#include "reconcilers/api/labels.h"
 
 namespace iop::cmd {
 namespace {
@@ -36,7 +37,7 @@ std::optional<json> remoteOperators(const VersionFlags& f) {
     out.push_back(
         {{"revision", labels.value("operator.istio.io/revision", "")},
          {"deployment", d["metadata"].value("namespace", "") + "/" + d["metadata"].value("name", "")},
-         {"version", labels.value("operator.istio.io/version", "")},
+         {"version", labels.value(reconcilers::kVersionLabel, "")},
          {"image", containers.empty() ? "" : containers[0].value("image", "")},
          {"readyReplicas", d.value("status", json::object()).value("readyReplicas", 0)}});
   }

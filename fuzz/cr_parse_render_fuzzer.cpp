@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <string>
 
-#include "reconcilers/istio_operator.h"
-#include "reconcilers/profiles.h"
-#include "reconcilers/render.h"
-#include "reconcilers/yaml_json.h"
+#include "base/yaml_json.h"
+#include "reconcilers/api/istio_operator.h"
+#include "reconcilers/render/profiles.h"
+#include "reconcilers/render/render.h"
 
 using namespace iop::reconcilers;
 
@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!rendered.ok()) return 0;
   for (const auto& o : rendered.objects) {
     (void)o.object.dump();
-    (void)jsonToYaml(o.object);
+    (void)iop::base::jsonToYaml(o.object);
   }
   return 0;
 }

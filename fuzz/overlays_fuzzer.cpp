@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "reconcilers/istio_operator.h"
-#include "reconcilers/render.h"
-#include "reconcilers/render_internal.h"
-#include "reconcilers/yaml_json.h"
+#include "base/yaml_json.h"
+#include "reconcilers/api/istio_operator.h"
+#include "reconcilers/render/render.h"
+#include "reconcilers/render/render_internal.h"
 
 using namespace iop::reconcilers;
 using nlohmann::json;
@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::vector<json> objects = gatewayObjects();
   std::vector<json> docs;
   try {
-    docs = yamlDocumentsToJson(std::string(reinterpret_cast<const char*>(data), size));
+    docs = iop::base::yamlDocumentsToJson(std::string(reinterpret_cast<const char*>(data), size));
   } catch (const std::runtime_error&) {
     return 0;  // not YAML: the documented way yamlDocumentsToJson reports a syntax error
   }
@@ -58,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& e : errors) (void)e.str();
   for (const auto& o : patched) {
     (void)o.dump();
-    (void)jsonToYaml(o);
+    (void)iop::base::jsonToYaml(o);
   }
   return 0;
 }

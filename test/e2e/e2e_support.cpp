@@ -6,7 +6,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "reconcilers/ownership.h"
+#include "reconcilers/apply/ownership.h"
 #include "test/support/http_get.h"
 
 namespace iop::test::e2e {

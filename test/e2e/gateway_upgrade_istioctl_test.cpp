@@ -3,7 +3,7 @@
 // place, then 1-8-0 uninstalled. Step numbers follow the page's sections.
 #include <catch2/catch.hpp>
 
-#include "reconcilers/ownership.h"
+#include "reconcilers/apply/ownership.h"
 #include "test/e2e/e2e_support.h"
 
 using namespace iop::test;

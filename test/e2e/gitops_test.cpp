@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "reconcilers/yaml_json.h"
+#include "base/yaml_json.h"
 #include "test/e2e/e2e_support.h"
 
 using namespace iop::test;
@@ -54,7 +54,7 @@ json specInFile(const std::string& file) {
   std::ifstream in(example(file));
   std::stringstream s;
   s << in.rdbuf();
-  auto docs = iop::reconcilers::yamlDocumentsToJson(s.str());
+  auto docs = iop::base::yamlDocumentsToJson(s.str());
   REQUIRE(docs.size() == 1);
   return docs[0]["spec"];
 }

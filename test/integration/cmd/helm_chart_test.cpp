@@ -4,7 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "reconcilers/yaml_json.h"
+#include "base/yaml_json.h"
 #include "test/support/process.h"
 
 using iop::test::run;
@@ -23,7 +23,7 @@ std::string lastLine(const std::string& s) {
 // namespace, `operator init` does).
 std::map<std::string, json> byKey(const std::string& yaml) {
   std::map<std::string, json> out;
-  for (auto& o : iop::reconcilers::yamlDocumentsToJson(yaml)) {
+  for (auto& o : iop::base::yamlDocumentsToJson(yaml)) {
     if (!o.is_object() || o.value("kind", "") == "Namespace") continue;
     std::string key = o.value("kind", "") + " " + o["metadata"].value("namespace", "") + "/" +
                       o["metadata"].value("name", "");

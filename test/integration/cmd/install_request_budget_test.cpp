@@ -9,7 +9,7 @@
 #include <tuple>
 
 #include "kube/client.h"
-#include "reconcilers/ownership.h"
+#include "reconcilers/apply/ownership.h"
 #include "test/support/own_cluster.h"
 #include "test/support/process.h"
 

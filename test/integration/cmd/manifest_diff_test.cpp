@@ -5,7 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "reconcilers/yaml_json.h"
+#include "base/yaml_json.h"
 #include "test/support/cluster.h"
 #include "test/support/iop_cli.h"
 
@@ -72,7 +72,7 @@ TEST_CASE(
   auto generated =
       iop::test::run({IOP_BINARY, "manifest", "generate", "-f", file, "--revision", rev}, "", false);
   REQUIRE(generated.exitCode == 0);
-  auto docs = iop::reconcilers::yamlDocumentsToJson(generated.out);
+  auto docs = iop::base::yamlDocumentsToJson(generated.out);
   REQUIRE(docs.size() >= 10);
   auto before = iopCli({"manifest", "diff", "-f", file, "-n", ns, "--revision", rev});
   INFO(before.out);

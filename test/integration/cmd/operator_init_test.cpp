@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "reconcilers/yaml_json.h"
+#include "base/yaml_json.h"
 #include "test/support/cluster.h"
 #include "test/support/iop_cli.h"
 
@@ -91,7 +91,7 @@ TEST_CASE("the operator's ClusterRole grants no wildcard and no Secrets", "[oper
   auto out = run({IOP_BINARY, "operator", "init", "--revision", "lp", "--dry-run"});
   REQUIRE(out.exitCode == 0);
   int clusterRoles = 0;
-  for (const auto& o : iop::reconcilers::yamlDocumentsToJson(out.out)) {
+  for (const auto& o : iop::base::yamlDocumentsToJson(out.out)) {
     if (!o.is_object() || o.value("kind", "") != "ClusterRole") continue;
     ++clusterRoles;
     REQUIRE(o["rules"].size() > 5);
@@ -158,7 +158,7 @@ TEST_CASE("operator init -f validates the CR like the operator does and gives it
       run({IOP_BINARY, "operator", "init", "--revision", "1-8-0", "-f", dir + "/cp.yaml", "--dry-run"}, "",
           /*withStderr=*/false);
   REQUIRE(good.exitCode == 0);
-  auto docs = iop::reconcilers::yamlDocumentsToJson(good.out);
+  auto docs = iop::base::yamlDocumentsToJson(good.out);
   REQUIRE(docs.back()["kind"] == "IstioOperator");
   CHECK(docs.back()["spec"]["revision"] == "1-8-0");
   CHECK(docs.back()["metadata"]["namespace"] == "istio-system");

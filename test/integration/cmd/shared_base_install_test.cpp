@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "reconcilers/ownership.h"
+#include "reconcilers/apply/ownership.h"
 #include "test/support/cluster.h"
 #include "test/support/iop_cli.h"
 

@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "reconcilers/ownership.h"
-#include "reconcilers/yaml_json.h"
+#include "base/yaml_json.h"
+#include "reconcilers/apply/ownership.h"
 #include "test/support/cluster.h"
 #include "test/support/iop_cli.h"
 
@@ -39,7 +39,7 @@ std::set<std::string> rendered(const std::string& file, const std::string& rev, 
   auto r = iop::test::run({IOP_BINARY, "manifest", "generate", "-f", file, "--revision", rev}, "", false);
   REQUIRE(r.exitCode == 0);
   std::set<std::string> out;
-  for (const auto& o : iop::reconcilers::yamlDocumentsToJson(r.out)) {
+  for (const auto& o : iop::base::yamlDocumentsToJson(r.out)) {
     if (!o.is_object()) continue;
     if (o["kind"] == "CustomResourceDefinition") {
       crds.insert(o["metadata"]["name"].get<std::string>());

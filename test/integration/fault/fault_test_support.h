@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "reconcilers/render.h"
+#include "reconcilers/render/render.h"
 #include "test/integration/reconcilers/operator_test_support.h"
 #include "test/support/http_get.h"
 #include "test/support/operator_process.h"

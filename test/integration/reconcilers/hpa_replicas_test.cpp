@@ -1,7 +1,7 @@
 // Replicas of an autoscaled gateway belong to its HorizontalPodAutoscaler, not to iop. The
 // test cluster has no metrics server, so `kubectl scale` plays the HPA controller's part.
 #include "operator_test_support.h"
-#include "reconcilers/applier.h"
+#include "reconcilers/apply/applier.h"
 
 using namespace iop::reconcilers::testing;
 using iop::reconcilers::kFieldManager;

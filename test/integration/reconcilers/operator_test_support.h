@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "../kube/kube_test_support.h"
-#include "reconcilers/operator_runtime.h"
-#include "reconcilers/ownership.h"
+#include "reconcilers/apply/ownership.h"
+#include "reconcilers/operator/operator_runtime.h"
 
 namespace iop::reconcilers::testing {
 

@@ -1,7 +1,7 @@
 // A reconcile that brings up new workloads and prunes old ones deletes the old ones only once
 // the new ones are available, or once a bounded wait has passed.
 #include "operator_test_support.h"
-#include "reconcilers/applier.h"
+#include "reconcilers/apply/applier.h"
 
 using namespace iop::reconcilers::testing;
 using iop::reconcilers::workloadNotReadyReason;

@@ -1,5 +1,5 @@
 // The live state of `iop install`: what the operator's informers would hold, listed once.
-#include "reconcilers/snapshot_live_state.h"
+#include "reconcilers/apply/snapshot_live_state.h"
 
 #include <catch2/catch.hpp>
 

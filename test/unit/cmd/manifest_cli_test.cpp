@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "reconcilers/yaml_json.h"
+#include "base/yaml_json.h"
 #include "test/support/process.h"
 
 namespace {
@@ -28,7 +28,7 @@ TEST_CASE("manifest generate prints the CR's objects as YAML documents and exits
   auto r = iop::test::run(
       {IOP_BINARY, "manifest", "generate", "-f", file, "--revision", "1-8-0", "--component", "Pilot"});
   REQUIRE(r.exitCode == 0);
-  auto docs = iop::reconcilers::yamlDocumentsToJson(r.out);
+  auto docs = iop::base::yamlDocumentsToJson(r.out);
   REQUIRE(docs.size() > 10);
   bool istiod = false;
   for (const auto& d : docs) {

@@ -4,9 +4,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "reconcilers/istio_operator.h"
-#include "reconcilers/profiles.h"
-#include "reconcilers/render.h"
+#include "reconcilers/api/istio_operator.h"
+#include "reconcilers/render/profiles.h"
+#include "reconcilers/render/render.h"
 
 using namespace iop::reconcilers;
 

@@ -1,0 +1,33 @@
+#pragma once
+
+// The label and annotation keys of iop's ownership vocabulary, the same keys Istio's own operator
+// used, so a cluster that operator managed can be adopted. Every layer that writes or reads them
+// takes them from here (the renderer puts them on objects, the applier selects and prunes by
+// them, the reconciler reads the CR's annotations); tests spell them out on purpose, as the
+// wire format they check.
+namespace iop::reconcilers {
+
+inline constexpr const char* kManagedLabel = "operator.istio.io/managed";
+inline constexpr const char* kManagedValue = "Reconcile";
+inline constexpr const char* kOwningResourceLabel = "install.operator.istio.io/owning-resource";
+inline constexpr const char* kOwningNamespaceLabel = "install.operator.istio.io/owning-resource-namespace";
+inline constexpr const char* kComponentLabel = "operator.istio.io/component";
+// iop's own version, for `iop version --remote` and for humans.
+inline constexpr const char* kVersionLabel = "operator.istio.io/version";
+// The revision an object belongs to ("default" for a revision-less installation).
+inline constexpr const char* kRevisionLabel = "istio.io/rev";
+inline constexpr const char* kDefaultRevision = "default";
+
+// Hash of the rendered object as iop last applied it: an object whose live copy carries the
+// hash of the current desired state is not sent again.
+inline constexpr const char* kDesiredHashAnnotation = "operator.istio.io/desired-hash";
+// On an IstioOperator: "true" pauses reconciling it (deletion still proceeds).
+inline constexpr const char* kIgnoreReconcileAnnotation = "install.istio.io/ignoreReconcile";
+// On an IstioOperator: "true" lets its deletion proceed while namespaces still select its revision.
+inline constexpr const char* kForceDeleteAnnotation = "install.istio.io/force-delete";
+inline constexpr const char* kFinalizer = "istio-finalizer.install.istio.io";
+// Base's revision-less objects shared by installations of several revisions: the owners other
+// than the labelled one (see reconcilers/apply/ownership.h).
+inline constexpr const char* kCoOwnersAnnotation = "install.operator.istio.io/co-owners";
+
+}  // namespace iop::reconcilers

@@ -1,0 +1,100 @@
+#include "reconcilers/operator/operator_runtime.h"
+
+#include <sstream>
+
+namespace iop::reconcilers {
+
+using json = nlohmann::json;
+
+std::vector<std::string> splitNamespaces(const std::string& commaList) {
+  std::vector<std::string> out;
+  std::stringstream in(commaList);
+  for (std::string item; std::getline(in, item, ',');) {
+    auto b = item.find_first_not_of(" \t");
+    auto e = item.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+void trimIstioOperatorForCache(json& cr) {
+  if (!cr.is_object()) return;
+  json kept = json::object();
+  for (const char* field : {"apiVersion", "kind"})
+    if (auto v = cr.find(field); v != cr.end()) kept[field] = std::move(*v);
+  if (auto meta = cr.find("metadata"); meta != cr.end() && meta->is_object()) {
+    json& m = kept["metadata"] = json::object();
+    for (const char* field :
+         {"name", "namespace", "uid", "resourceVersion", "generation", "deletionTimestamp"})
+      if (auto v = meta->find(field); v != meta->end()) m[field] = std::move(*v);
+  }
+  if (auto spec = cr.find("spec"); spec != cr.end() && spec->is_object())
+    if (auto rev = spec->find("revision"); rev != spec->end()) kept["spec"] = {{"revision", std::move(*rev)}};
+  cr = std::move(kept);
+}
+
+OperatorRuntime::OperatorRuntime(kube::Client& client, OperatorOptions options)
+    : options_(std::move(options)) {
+  controller::ManagerOptions m;
+  m.client = &client;
+  m.metricsAddress = options_.metricsAddress;
+  m.healthAddress = options_.healthAddress;
+  m.leaderElection = options_.leaderElection;
+  m.handleSignals = options_.handleSignals;
+  m.onCachesSynced = options_.onCachesSynced;
+  manager_ = std::make_unique<controller::Manager>(std::move(m));
+  live_ = std::make_unique<InformerLiveState>(manager_->informers());
+  events_ = std::make_unique<EventRecorder>(client);
+  reconciler_ = std::make_unique<IstioOperatorReconciler>(
+      client, *live_, *events_,
+      IstioOperatorReconcilerOptions{.revision = options_.revision,
+                                     .iopVersion = options_.iopVersion,
+                                     .notReadyRequeue = options_.notReadyRequeue,
+                                     .pruneWait = options_.pruneWait});
+  controller::Controller& ctl =
+      manager_->addController({.name = "istiooperator", .workers = options_.workers}, *reconciler_);
+
+  const std::string revision = options_.revision;
+  auto enqueueCR = [&ctl, revision](const json& cr) {
+    if (!revisionMatches(cr, revision)) return;
+    const json& meta = cr["metadata"];
+    ctl.enqueue({meta.value("namespace", ""), meta.value("name", "")});
+  };
+  controller::InformerHandlers crHandlers{
+      .onAdd = enqueueCR,
+      .onUpdate = [enqueueCR](const json&, const json& now) { enqueueCR(now); },
+      .onDelete = enqueueCR};
+  std::vector<std::string> namespaces = options_.watchNamespaces;
+  if (namespaces.empty()) namespaces.push_back("");
+  for (const auto& ns : namespaces) {
+    auto& crs = manager_->informers().informer(kIstioOperatorGVK, ns);
+    crs.setTransform(trimIstioOperatorForCache);
+    crs.addHandlers(crHandlers);
+  }
+
+  // An owned object's event is its owning CR's business; the reconciler checks the revision.
+  auto enqueueOwner = [this, &ctl](const json& object) {
+    Owner owner = ownerOf(object);
+    if (owner.name.empty() || !watched(owner.ns)) return;
+    ctl.enqueue({owner.ns, owner.name});
+  };
+  controller::InformerHandlers ownedHandlers{.onAdd = enqueueOwner,
+                                             .onUpdate =
+                                                 [enqueueOwner](const json& before, const json& now) {
+                                                   enqueueOwner(now);
+                                                   if (ownerOf(before) != ownerOf(now)) enqueueOwner(before);
+                                                 },
+                                             .onDelete = enqueueOwner};
+  for (auto* informer : live_->informers()) informer->addHandlers(ownedHandlers);
+}
+
+OperatorRuntime::~OperatorRuntime() = default;
+
+bool OperatorRuntime::watched(const std::string& ns) const {
+  if (options_.watchNamespaces.empty()) return true;
+  for (const auto& w : options_.watchNamespaces)
+    if (w == ns) return true;
+  return false;
+}
+
+}  // namespace iop::reconcilers

@@ -1,0 +1,48 @@
+#include "base/yaml_json.h"
+
+#include <catch2/catch.hpp>
+
+using iop::base::jsonToYaml;
+using iop::base::yamlDocumentsToJson;
+using nlohmann::json;
+
+TEST_CASE("YAML plain scalars become typed JSON quoted ones stay strings", "[yaml]") {
+  auto docs = iop::base::yamlDocumentsToJson("a: 1\nb: \"1\"\nc: true\nd: 1.5\ne: ~\nf: 1-8-0\ng: 'true'\n");
+  REQUIRE(docs.size() == 1);
+  CHECK(docs[0]["a"] == 1);
+  CHECK(docs[0]["b"] == "1");
+  CHECK(docs[0]["c"] == true);
+  CHECK(docs[0]["d"] == 1.5);
+  CHECK(docs[0]["e"].is_null());
+  CHECK(docs[0]["f"] == "1-8-0");
+  CHECK(docs[0]["g"] == "true");
+}
+
+TEST_CASE("YAML with several documents yields one JSON value each", "[yaml]") {
+  CHECK(iop::base::yamlDocumentsToJson("a: 1\n---\nb: 2\n").size() == 2);
+}
+
+TEST_CASE("A YAML syntax error names its line", "[yaml]") {
+  try {
+    iop::base::yamlDocumentsToJson("a: [1, 2\nb: 3\n");
+    FAIL("expected an exception");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("line"));
+  }
+}
+
+TEST_CASE("JSON renders to YAML that reads back to the same value", "[yaml]") {
+  json v = {{"s", "true"},
+            {"n", "15014"},
+            {"e", ""},
+            {"i", 3},
+            {"b", false},
+            {"l", {1, "x"}},
+            {"m", {{"k", "multi\nline"}, {"t", "block\n"}}},
+            {"o", json::object()},
+            {"z", nullptr},
+            {"y", "yes"}};
+  auto back = iop::base::yamlDocumentsToJson(iop::base::jsonToYaml(v));
+  REQUIRE(back.size() == 1);
+  CHECK(back[0] == v);
+}
