@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "reconcilers/render/profiles.h"
-#include "render_fixture.h"
+#include "test/unit/reconcilers/render/render_fixture.h"
 
 using namespace iop::reconcilers;
 using namespace iop::reconcilers::testing;

@@ -4,7 +4,7 @@
 
 #include "reconcilers/apply/applier.h"
 #include "reconcilers/apply/ownership.h"
-#include "render_fixture.h"
+#include "test/unit/reconcilers/render/render_fixture.h"
 
 using namespace iop::reconcilers;
 using namespace iop::reconcilers::testing;
