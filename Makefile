@@ -8,7 +8,7 @@ CTEST_ARGS ?=
 PYTHON    ?= /usr/bin/python3
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all setup configure build kube-binaries helm-binary test unit-test run stop bench bench-test fuzz fidelity format clean manifests
+.PHONY: all setup configure build kube-binaries helm-binary test unit-test run stop bench bench-test fuzz fidelity format clean manifests sanitize sanitize-unit lint
 
 all: build
 
@@ -67,6 +67,20 @@ fuzz: setup
 
 stop:
 	@bash test/cluster/down.sh $(RUN_DIR)
+
+# The tests under sanitizers, each in a build dir of its own: AddressSanitizer with
+# UndefinedBehaviorSanitizer, then ThreadSanitizer. `sanitize-unit` runs the unit tests only
+# (seconds once built; CI runs it); `sanitize` adds the integration tests of the threaded code
+# (informers, leader election, manager, applier, reconciler) against a real cluster.
+sanitize-unit: setup
+	@bash scripts/sanitize.sh unit
+sanitize: setup kube-binaries
+	@bash scripts/sanitize.sh all
+
+# clang-tidy (checks in .clang-tidy) on the C++ files changed against main, or LINT_BASE.
+LINT_BASE ?= main
+lint: setup configure
+	@bash scripts/lint.sh $(BUILD_DIR) $(LINT_BASE)
 
 # deploy/ holds what `iop operator init` installs for the default revision; a test keeps it current.
 manifests: build

@@ -7,7 +7,7 @@ pkgs=(
   libboost1.81-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
   prometheus-cpp-dev libcli11-dev catch2 clang-format
   python3-yaml ccache
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-tidy-14
 )
 missing=()
 for p in "${pkgs[@]}"; do
