@@ -9,10 +9,14 @@
 #include "cmd/cluster_flags.h"
 #include "cmd/duration_flag.h"
 #include "cmd/istio_operator_input.h"
+#include "cmd/progress_line.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
 #include "reconcilers/apply/applier.h"
+#include "reconcilers/apply/control_plane_lookup.h"
+#include "reconcilers/apply/revision_in_use.h"
 #include "reconcilers/apply/snapshot_live_state.h"
+#include "reconcilers/apply/workload_diagnosis.h"
 #include "reconcilers/render/render.h"
 
 namespace iop::cmd {
@@ -39,7 +43,99 @@ struct UninstallFlags {
   bool purge = false;
   bool yes = false;
   bool dryRun = false;
+  bool force = false;
 };
+
+// Workloads among `objects` that `pending` (Applier::notReady) names, each with its line there.
+std::vector<std::pair<const json*, std::string>> pendingWorkloads(
+    const std::vector<reconcilers::RenderedObject>& objects,
+    const std::map<std::string, std::vector<std::string>>& pending) {
+  std::vector<std::pair<const json*, std::string>> out;
+  for (const auto& [component, lines] : pending)
+    for (const auto& line : lines)
+      for (const auto& o : objects)
+        if (line.starts_with(reconcilers::describeObject(o.object) + ": ")) {
+          out.emplace_back(&o.object, line);
+          break;
+        }
+  return out;
+}
+
+// What the cluster says is wrong with each workload (reconcilers/apply/workload_diagnosis.h),
+// by its describeObject(); workloads with nothing to say are left out.
+std::map<std::string, std::vector<reconcilers::WorkloadProblem>> problemsOf(
+    kube::Client& client, const std::vector<std::pair<const json*, std::string>>& workloads) {
+  std::map<std::string, std::vector<reconcilers::WorkloadProblem>> out;
+  for (const auto& [object, line] : workloads) {
+    const json& meta = (*object)["metadata"];
+    auto live = client.get(kube::GroupVersionKind::fromObject(*object), meta.value("namespace", ""),
+                           meta.value("name", ""));
+    if (!live) continue;  // missing: notReady() already says so
+    auto problems = reconcilers::diagnoseWorkload(client, *live);
+    if (!problems) {
+      out[reconcilers::describeObject(*object)].push_back(
+          {"Unknown", "cannot read its pods and events: " + problems.error().describe(), "iop"});
+    } else if (!problems->empty()) {
+      out[reconcilers::describeObject(*object)] = std::move(*problems);
+    }
+  }
+  return out;
+}
+
+// Waits until the workloads among `objects` are ready, saying which are not while it waits (a
+// line rewritten on a terminal, lines in a log) and, every 10 s, what their pods report; on
+// timeout prints each one with the reasons the cluster gives and returns false.
+bool waitUntilReady(kube::Client& client, reconcilers::Applier& readiness,
+                    const std::vector<reconcilers::RenderedObject>& objects,
+                    std::chrono::milliseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  auto progress = ProgressLine::forStdout();
+  std::map<std::string, std::vector<reconcilers::WorkloadProblem>> problems;
+  auto lastLook = started;
+  while (true) {
+    auto workloads = pendingWorkloads(objects, readiness.notReady(objects));
+    if (workloads.empty()) break;
+    const auto now = Clock::now();
+    const bool timedOut = now - started > timeout;
+    if (timedOut || now - lastLook >= std::chrono::seconds(10)) {
+      problems = problemsOf(client, workloads);
+      lastLook = now;
+    }
+    if (timedOut) {
+      progress.clear();
+      std::cerr << "error: " << workloads.size() << " workload" << (workloads.size() == 1 ? " was" : "s were")
+                << " not ready after " << std::chrono::duration_cast<std::chrono::seconds>(timeout).count()
+                << "s (--readiness-timeout):\n";
+      for (const auto& [object, line] : workloads) {
+        std::cerr << "  " << line << "\n";
+        auto it = problems.find(reconcilers::describeObject(*object));
+        if (it == problems.end()) {
+          std::cerr << "    the cluster reports no problem with its pods (still starting?)\n";
+          continue;
+        }
+        for (const auto& p : it->second) std::cerr << "    " << reconcilers::describeProblem(p) << "\n";
+      }
+      return false;
+    }
+    std::string text = "Waiting for " + std::to_string(workloads.size()) + " workload" +
+                       (workloads.size() == 1 ? "" : "s") + ": ";
+    for (std::size_t i = 0; i < workloads.size(); ++i) {
+      text += (i ? "; " : "") + workloads[i].second;
+      auto it = problems.find(reconcilers::describeObject(*workloads[i].first));
+      if (it != problems.end()) text += " (" + it->second.front().reason + ")";
+    }
+    // A wait of a second or two is not worth a line.
+    if (now - started >= std::chrono::seconds(2))
+      progress.update(
+          text, " [" +
+                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now - started).count()) +
+                    "s]");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  progress.clear();
+  return true;
+}
 
 int runInstall(const InstallFlags& f) {
   auto readinessTimeout = parseDuration(f.readinessTimeout);
@@ -58,12 +154,21 @@ int runInstall(const InstallFlags& f) {
     return kExitOK;
   }
   const reconcilers::Owner owner{iop.name, iop.namespace_};
-  if (!confirm("Install IstioOperator " + owner.describe() + " (revision \"" +
-                   (iop.revision().empty() ? "default" : iop.revision()) + "\")?",
-               f.yes))
-    return kExitFailed;
+  const std::string revision = iop.revision().empty() ? "default" : iop.revision();
   auto client = connect(f.cluster);
   if (!client) return kExitFailed;
+  // Said before the question, so the user can still answer no: gateways of a revision without
+  // its istiod get no configuration (a forgotten --revision installs them at "default").
+  if (reconcilers::installsGatewaysOnly(rendered.objects)) {
+    auto found = reconcilers::findControlPlane(*client, iop.revision());
+    if (found && !*found)
+      std::cerr << "warning: " << reconcilers::noControlPlaneMessage(iop.revision())
+                << ". Install the control plane of revision " << revision
+                << " first (iop install -f control-plane.yaml --revision " << revision
+                << "), or give the gateways the revision of one (--revision).\n";
+  }
+  if (!confirm("Install IstioOperator " + owner.describe() + " (revision \"" + revision + "\")?", f.yes))
+    return kExitFailed;
   // One LIST per kind answers both the apply's reads and the prune's; readiness reads fresh.
   reconcilers::SnapshotLiveState snapshot(*client);
   snapshot.prefetch(reconcilers::ownedKinds(), reconcilers::Applier::kDefaultWriters);
@@ -100,19 +205,51 @@ int runInstall(const InstallFlags& f) {
   for (const auto& e : pruned.errors) std::cerr << "error: pruning " << e << "\n";
   if (!pruned.ok()) return kExitFailed;
 
-  auto deadline = std::chrono::steady_clock::now() + *readinessTimeout;
-  while (true) {
-    auto pending = readiness.notReady(rendered.objects);
-    if (pending.empty()) break;
-    if (std::chrono::steady_clock::now() > deadline) {
-      for (const auto& [c, reasons] : pending)
-        for (const auto& r : reasons) std::cerr << "error: " << c << " not ready: " << r << "\n";
-      return kExitFailed;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
+  if (!waitUntilReady(*client, readiness, rendered.objects, *readinessTimeout)) return kExitFailed;
   std::cout << "✔ Installation complete: IstioOperator " << owner.describe() << " is healthy\n";
   return kExitOK;
+}
+
+// After an uninstall: waits until the pods of the removed `workloads` (live copies as they were)
+// are gone, saying which still have pods while it waits; after `timeout` says which still do
+// and returns (the objects are deleted; their pods are only slow to stop).
+void waitForPodsGone(kube::Client& client, const std::vector<json>& workloads,
+                     std::chrono::milliseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  auto progress = ProgressLine::forStdout();
+  while (true) {
+    std::vector<std::string> left;
+    for (const auto& w : workloads) {
+      std::string selector;
+      const json labels = w["spec"]["selector"].value("matchLabels", json::object());
+      for (const auto& [k, v] : labels.items())
+        if (v.is_string()) selector += (selector.empty() ? "" : ",") + k + "=" + v.get<std::string>();
+      if (selector.empty()) continue;
+      auto pods = client.listAll(kube::GroupVersionKind{"", "v1", "Pod"},
+                                 w["metadata"].value("namespace", ""), {.labelSelector = selector});
+      if (!pods) continue;
+      if (auto n = (*pods)["items"].size(); n > 0)
+        left.push_back(reconcilers::describeObject(w) + ": " + std::to_string(n) + " pod" +
+                       (n == 1 ? "" : "s"));
+    }
+    if (left.empty()) break;
+    std::string text = "Waiting for the pods of " + std::to_string(left.size()) + " removed workload" +
+                       (left.size() == 1 ? "" : "s") + " to stop: ";
+    for (std::size_t i = 0; i < left.size(); ++i) text += (i ? "; " : "") + left[i];
+    const auto waited = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started);
+    if (Clock::now() - started > timeout) {
+      progress.clear();
+      std::cerr << "warning: still stopping after " << waited.count()
+                << "s (they are deleted, their pods are slow to go): ";
+      for (std::size_t i = 0; i < left.size(); ++i) std::cerr << (i ? "; " : "") << left[i];
+      std::cerr << "\n";
+      return;
+    }
+    if (waited.count() >= 2) progress.update(text, " [" + std::to_string(waited.count()) + "s]");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  progress.clear();
 }
 
 int runUninstall(const UninstallFlags& f) {
@@ -146,6 +283,23 @@ int runUninstall(const UninstallFlags& f) {
     std::cout << "Nothing to uninstall (no object matches " << selector << ").\n";
     return kExitOK;
   }
+  // The operator's rule for deleting a control-plane CR, the same check: a control plane does
+  // not go while namespaces still select its revision.
+  if (!f.force) {
+    bool refused = false;
+    for (const auto& rev : reconcilers::controlPlaneRevisions(found.objects)) {
+      auto users = reconcilers::revisionUsers(*client, rev);
+      if (!users) {
+        std::cerr << "error: cannot check which namespaces select revision " << rev << ": "
+                  << users.error().describe() << " (--force uninstalls without checking)\n";
+        return kExitFailed;
+      }
+      if (users->empty()) continue;
+      std::cerr << "error: " << users->describe() << "; or pass --force to uninstall anyway\n";
+      refused = true;
+    }
+    if (refused) return kExitFailed;
+  }
   std::cout << "These objects will be removed (CRDs and namespaces stay) or, where another installation "
                "shares them, handed to it:\n";
   for (const auto& o : found.objects) {
@@ -162,8 +316,18 @@ int runUninstall(const UninstallFlags& f) {
   if (!confirm("Remove them?", f.yes)) return kExitFailed;
   auto removed = applier.remove(found.objects, leaving);
   for (const auto& e : removed.errors) std::cerr << "error: " << e << "\n";
-  std::cout << (removed.ok() ? "✔ Uninstall complete.\n" : "Uninstall incomplete.\n");
-  return removed.ok() ? kExitOK : kExitFailed;
+  if (!removed.ok()) {
+    std::cout << "Uninstall incomplete.\n";
+    return kExitFailed;
+  }
+  std::vector<json> workloads;
+  for (const auto& o : found.objects)
+    if ((o.value("kind", "") == "Deployment" || o.value("kind", "") == "DaemonSet") &&
+        reconcilers::planRelease(o, leaving).kind == reconcilers::Release::Kind::Delete)
+      workloads.push_back(o);
+  waitForPodsGone(*client, workloads, std::chrono::minutes(2));
+  std::cout << "✔ Uninstall complete.\n";
+  return kExitOK;
 }
 
 }  // namespace
@@ -202,8 +366,12 @@ void addInstall(CLI::App& root) {
   un->add_flag("--purge", u->purge, "Remove everything iop manages, every revision");
   un->add_flag("-y,--skip-confirmation", u->yes, "Do not ask for confirmation");
   un->add_flag("--dry-run,--dryRun", u->dryRun, "Only list what would be removed");
+  un->add_flag("--force", u->force, "Remove a control plane even while namespaces select its revision");
   un->footer(
-      std::string("Examples:\n  iop uninstall --revision 1-8-0 -y\n  iop uninstall --purge --dry-run\n\n") +
+      std::string("Examples:\n  iop uninstall --revision 1-8-0 -y\n  iop uninstall --purge --dry-run\n\n"
+                  "It refuses (exit 1, nothing removed) to remove a control plane (istiod) while\n"
+                  "namespaces select its revision (istio.io/rev=R), as the operator refuses to delete\n"
+                  "its IstioOperator, unless --force.\n\n") +
       kExitCodesHelp);
   un->callback([u] { setExitCode(runUninstall(*u)); });
 }

@@ -3,8 +3,10 @@
 // chart in helm/iop renders); this file only parses flags, applies and reports.
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "base/yaml_json.h"
 #include "cmd/cluster_flags.h"
@@ -13,6 +15,7 @@
 #include "cmd/version_info.h"
 #include "reconcilers/api/istio_operator.h"
 #include "reconcilers/apply/ownership.h"
+#include "reconcilers/apply/revision_in_use.h"
 #include "reconcilers/operator/operator_install.h"
 #include "reconcilers/operator/operator_runtime.h"
 #include "reconcilers/render/profiles.h"
@@ -40,6 +43,7 @@ struct RemoveFlags {
   bool purge = false;
   bool yes = false;
   bool dryRun = false;
+  bool force = false;
 };
 
 // Reads the IstioOperator CRs of -f files; every problem is printed with its file.
@@ -174,6 +178,47 @@ const std::vector<Kind>& removableKinds() {
   return kinds;
 }
 
+const kube::GroupVersionKind kLease{"coordination.k8s.io", "v1", "Lease"};
+
+// The operator's own rules for taking a revision away, applied before its operator goes: no
+// namespace may still select one of `revisions`, and no IstioOperator of one may be left
+// behind (it would have no operator, and deleting it would hang on its finalizer). Prints each
+// refusal; true when there is none.
+bool safeToRemove(kube::Client& client, const std::set<std::string>& revisions) {
+  bool ok = true;
+  auto crs = client.listAll(reconcilers::kIstioOperatorGVK, "");
+  if (!crs && !kube::isNotFound(crs.error()) && !kube::isNoKindMatch(crs.error())) {
+    std::cerr << "error: cannot list IstioOperators: " << crs.error().describe() << "\n";
+    return false;
+  }
+  for (const auto& rev : revisions) {
+    auto users = reconcilers::revisionUsers(client, rev);
+    if (!users) {
+      std::cerr << "error: cannot check which namespaces select revision " << rev << ": "
+                << users.error().describe() << "\n";
+      return false;
+    }
+    if (!users->empty()) {
+      std::cerr << "error: " << users->describe() << "; or pass --force to remove the operator anyway\n";
+      ok = false;
+    }
+    std::string left;
+    if (crs)
+      for (const auto& cr : (*crs)["items"])
+        if (reconcilers::revisionMatches(cr, rev == "default" ? "" : rev))
+          left += (left.empty() ? "" : ", ") + cr["metadata"].value("namespace", "") + "/" +
+                  cr["metadata"].value("name", "");
+    if (!left.empty()) {
+      std::cerr << "error: IstioOperators of revision " << rev << " still exist: " << left
+                << "; without their operator nothing reconciles them and deleting them waits forever "
+                   "on their finalizer. Delete them (or move them to another revision) first, or pass "
+                   "--force\n";
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 int runRemove(const RemoveFlags& f) {
   if (!f.purge && f.revision.empty()) {
     std::cerr << "error: say which operator to remove: --revision R (\"default\" for the default revision), "
@@ -203,12 +248,44 @@ int runRemove(const RemoveFlags& f) {
               << (f.purge ? "any revision" : "revision \"" + f.revision + "\"") << ": nothing to remove.\n";
     return kExitOK;
   }
+  // The revisions whose operator goes, and the Leases their operators hold.
+  std::set<std::string> revisions;
+  std::vector<std::pair<std::string, std::string>> leases;  // namespace, name
+  for (const auto& [kind, o] : found) {
+    if (kind->gvk.kind != "Deployment") continue;
+    const std::string rev =
+        o["metadata"].value("labels", json::object()).value("operator.istio.io/revision", f.revision);
+    revisions.insert(rev);
+    leases.emplace_back(o["metadata"].value("namespace", ""), reconcilers::leaseName(rev));
+  }
+  if (!f.purge) revisions.insert(f.revision);
+  if (!f.force && !safeToRemove(*client, revisions)) return kExitFailed;
+
   std::cout << "These objects will be removed (the CRD, namespaces and IstioOperator CRs stay):\n";
   for (const auto& [kind, o] : found) std::cout << "  " << reconcilers::describeObject(o) << "\n";
+  for (const auto& [ns, name] : leases)
+    std::cout << "  Lease " << ns << "/" << name << " (its leader election)\n";
   if (f.dryRun) return kExitOK;
   if (!confirm("Remove them?", f.yes)) return kExitFailed;
   int failures = 0;
+  bool leasesGone = false;
+  // Once the Deployments are gone, the Leases: an operator still running (as a local process, or
+  // a pod being stopped) sees its Lease deleted and exits saying it was removed, before its
+  // permissions go and it would only see refusals.
+  auto removeLeases = [&] {
+    if (std::exchange(leasesGone, true)) return;
+    for (const auto& [ns, name] : leases) {
+      auto r = client->remove(kLease, ns, name);
+      if (!r && !kube::isNotFound(r.error())) {
+        std::cerr << "error: deleting Lease " << ns << "/" << name << ": " << r.error().describe() << "\n";
+        ++failures;
+        continue;
+      }
+      std::cout << "  removed Lease " << ns << "/" << name << "\n";
+    }
+  };
   for (const auto& [kind, o] : found) {
+    if (kind->gvk.kind != "Deployment") removeLeases();
     auto r = client->remove(kind->gvk, kind->namespaced ? o["metadata"].value("namespace", "") : "",
                             o["metadata"].value("name", ""), {.propagationPolicy = "Background"});
     if (!r && !kube::isNotFound(r.error())) {
@@ -219,6 +296,7 @@ int runRemove(const RemoveFlags& f) {
     }
     std::cout << "  removed " << reconcilers::describeObject(o) << "\n";
   }
+  removeLeases();
   return failures == 0 ? kExitOK : kExitFailed;
 }
 
@@ -271,9 +349,14 @@ void addOperator(CLI::App& root) {
   r->add_flag("--purge", rm->purge, "Remove the operators of every revision");
   r->add_flag("-y,--skip-confirmation", rm->yes, "Do not ask for confirmation");
   r->add_flag("--dry-run,--dryRun", rm->dryRun, "Only list what would be removed");
+  r->add_flag("--force", rm->force,
+              "Remove it even while namespaces select the revision or IstioOperators of it exist");
   r->footer(std::string("Examples:\n"
                         "  iop operator remove --revision 1-8-0 -y\n"
-                        "  iop operator remove --purge --dry-run\n\n") +
+                        "  iop operator remove --purge --dry-run\n\n"
+                        "It refuses (exit 1, nothing removed) while namespaces select the revision\n"
+                        "(istio.io/rev=R) or IstioOperators of the revision exist, unless --force. An\n"
+                        "operator of the revision still running sees its Lease deleted and exits 0.\n\n") +
             kExitCodesHelp);
   r->callback([rm] { setExitCode(runRemove(*rm)); });
 }

@@ -14,6 +14,7 @@
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
 #include "controller/logging.h"
+#include "reconcilers/operator/operator_install.h"
 #include "reconcilers/operator/operator_runtime.h"
 
 namespace iop::cmd {
@@ -95,7 +96,7 @@ int runOperator(RunFlags f) {
   if (leaderElect) {
     controller::LeaderElectionConfig le;
     le.leaseNamespace = f.leaderElectionNamespace.empty() ? "istio-operator" : f.leaderElectionNamespace;
-    le.leaseName = "iop-" + (o.revision.empty() ? std::string("default") : o.revision) + "-leader";
+    le.leaseName = reconcilers::leaseName(o.revision);
     std::random_device rd;
     le.identity = (f.podName.empty() ? std::string("iop") : f.podName) + "_" + std::to_string(rd());
     if (auto bad = le.validate()) {
@@ -107,8 +108,23 @@ int runOperator(RunFlags f) {
   spdlog::info("iop {} operator for revision \"{}\" watching {}", kVersion,
                o.revision.empty() ? "default" : o.revision,
                o.watchNamespaces.empty() ? std::string("all namespaces") : f.watchNamespace);
+  const std::string revision = o.revision.empty() ? "default" : o.revision;
   reconcilers::OperatorRuntime runtime(*client, std::move(o));
   auto err = runtime.run();
+  if (err && (runtime.manager().leaseLoss() == controller::LeaseLoss::Deleted ||
+              runtime.manager().leaseLoss() == controller::LeaseLoss::Revoked)) {
+    // Removal (`iop operator remove` deletes the Lease and the RBAC) is how an operator is meant
+    // to end, not a crash: say so in words and exit 0, so nothing restarts or reports it.
+    spdlog::info(
+        "the operator of revision \"{}\" was removed ({}): exiting. `iop operator init --revision {}` "
+        "installs it again.",
+        revision,
+        runtime.manager().leaseLoss() == controller::LeaseLoss::Deleted
+            ? "its leader-election Lease was deleted"
+            : "the API server refuses its ServiceAccount: " + runtime.manager().leaseLossDetail(),
+        revision);
+    return kExitOK;
+  }
   if (err) {
     spdlog::error("operator stopped: {}", *err);
     if (err->find("grace period") != std::string::npos) std::_Exit(kExitFailed);

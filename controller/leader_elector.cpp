@@ -86,10 +86,27 @@ bool LeaderElector::tryAcquireOrRenew(TimePoint deadline, std::stop_token stop) 
   kube::GetOptions go;
   go.cancel = cancel;
   auto current = client_.get(kLeases, c.leaseNamespace, c.leaseName, go);
+  lastFailure_ = LeaseLoss::RenewTimedOut;
+  lastFailureDetail_.clear();
+  auto refused = [&](const kube::Error& e) {
+    if (!kube::isForbidden(e) && !kube::isUnauthorized(e)) return false;
+    lastFailure_ = LeaseLoss::Revoked;
+    lastFailureDetail_ = e.describe();
+    return true;
+  };
+  if (!current && leader_ && kube::isNotFound(current.error())) {
+    lastFailure_ = LeaseLoss::Deleted;
+    lastFailureDetail_ = "Lease " + c.leaseNamespace + "/" + c.leaseName + " was deleted";
+    return false;
+  }
   if (!current) {
+    if (refused(current.error())) {
+      spdlog::warn("leader election {}/{}: get: {}", c.leaseNamespace, c.leaseName, lastFailureDetail_);
+      return false;
+    }
     if (!kube::isNotFound(current.error())) {
-      spdlog::warn("leader election {}/{}: get: {}", c.leaseNamespace, c.leaseName,
-                   current.error().describe());
+      lastFailureDetail_ = current.error().describe();
+      spdlog::warn("leader election {}/{}: get: {}", c.leaseNamespace, c.leaseName, lastFailureDetail_);
       return false;
     }
     json lease{{"apiVersion", "coordination.k8s.io/v1"},
@@ -101,6 +118,7 @@ bool LeaderElector::tryAcquireOrRenew(TimePoint deadline, std::stop_token stop) 
     wo.cancel = cancel;
     auto created = client_.create(kLeases, c.leaseNamespace, lease, wo);
     if (!created) {
+      refused(created.error());
       if (!kube::isAlreadyExists(created.error()))
         spdlog::warn("leader election {}/{}: create: {}", c.leaseNamespace, c.leaseName,
                      created.error().describe());
@@ -118,7 +136,11 @@ bool LeaderElector::tryAcquireOrRenew(TimePoint deadline, std::stop_token stop) 
     observedAt_ = c.clock->now();
   }
   lease_ = *current;
-  if (!mayAcquire(observed_, observedAt_, c.clock->now(), c.identity)) return false;
+  if (!mayAcquire(observed_, observedAt_, c.clock->now(), c.identity)) {
+    lastFailure_ = LeaseLoss::TakenOver;
+    lastFailureDetail_ = "held by " + observed_.holderIdentity;
+    return false;
+  }
 
   LeaseRecord mine = record;
   mine.leaseDurationSeconds = wholeSeconds(c.leaseDuration);
@@ -134,6 +156,7 @@ bool LeaderElector::tryAcquireOrRenew(TimePoint deadline, std::stop_token stop) 
   wo.cancel = cancel;
   auto written = client_.update(kLeases, c.leaseNamespace, c.leaseName, updated, wo);
   if (!written) {
+    refused(written.error());
     if (!kube::isConflict(written.error()))
       spdlog::warn("leader election {}/{}: update: {}", c.leaseNamespace, c.leaseName,
                    written.error().describe());
@@ -193,16 +216,31 @@ bool LeaderElector::run(std::stop_token stop, const LeaderCallbacks& callbacks) 
       lastRenew = c.clock->now();
       continue;
     }
-    if (c.clock->now() >= giveUpAt) {
-      lost = true;
+    // Removed (Lease deleted, identity refused): no later renewal can succeed, so stop now
+    // rather than logging refusals until the deadline.
+    const bool removed = lastFailure_ == LeaseLoss::Deleted || lastFailure_ == LeaseLoss::Revoked;
+    if (removed || c.clock->now() >= giveUpAt) {
+      lost = !stop.stop_requested();
       break;
     }
   }
   if (lost) {
-    // Stop claiming leadership before the work stops: the work is being torn down.
-    spdlog::error("leader election {}/{}: {} lost the lease (no renewal for {} ms)", c.leaseNamespace,
-                  c.leaseName, c.identity,
-                  std::chrono::duration_cast<std::chrono::milliseconds>(c.renewDeadline).count());
+    loss_ = lastFailure_;
+    lossDetail_ =
+        loss_ == LeaseLoss::RenewTimedOut
+            ? "no renewal for " +
+                  std::to_string(
+                      std::chrono::duration_cast<std::chrono::milliseconds>(c.renewDeadline).count()) +
+                  " ms" + (lastFailureDetail_.empty() ? "" : " (last: " + lastFailureDetail_ + ")")
+            : lastFailureDetail_;
+    // Stop claiming leadership before the work stops: the work is being torn down. Removal is
+    // the expected end of a replica, not an error.
+    if (loss_ == LeaseLoss::Deleted || loss_ == LeaseLoss::Revoked)
+      spdlog::info("leader election {}/{}: {} stops leading: {}", c.leaseNamespace, c.leaseName, c.identity,
+                   lossDetail_);
+    else
+      spdlog::error("leader election {}/{}: {} lost the lease: {}", c.leaseNamespace, c.leaseName, c.identity,
+                    lossDetail_);
   }
   leader_ = false;
   if (status_) status_->Set(0);

@@ -32,6 +32,18 @@ struct LeaderElectionConfig {
   std::optional<std::string> validate() const;
 };
 
+// Why a leader stopped leading, when it was not asked to stop.
+enum class LeaseLoss {
+  None,
+  RenewTimedOut,  // renewals failed for renewDeadline (API server unreachable or hung, conflicts)
+  TakenOver,      // another identity holds the lease now
+  // The end of this replica rather than a fault: its Lease was deleted while it held it, or the
+  // API server no longer lets it in (401 Unauthorized: its ServiceAccount is gone; 403
+  // Forbidden: its RBAC is). Both are what removing the operator does.
+  Deleted,
+  Revoked,
+};
+
 // What to do on leadership changes. Both are called on the elector's thread.
 struct LeaderCallbacks {
   // Leadership was acquired: start the work. Must not block for long.
@@ -54,10 +66,16 @@ class LeaderElector {
   // Runs one term: waits to acquire, leads until the lease is lost or stop is requested, then
   // calls onStoppedLeading and, on stop, releases the lease (holder cleared, duration 1 s) so a
   // standby takes over at once. Blocks. Returns true when leadership was lost (the caller
-  // should exit: the work must not continue without the lease), false on stop.
+  // should exit: the work must not continue without the lease), false on stop. A leader whose
+  // Lease is deleted, or whose requests are refused with 401/403, stops at the first renewal
+  // that sees it (unlike client-go, which would recreate the Lease): it was removed.
   bool run(std::stop_token stop, const LeaderCallbacks& callbacks);
 
   bool isLeader() const { return leader_; }
+  // After run() returned true: why, and the error or holder that showed it. Read only after
+  // run() returned (same thread, or synchronised with it).
+  LeaseLoss loss() const { return loss_; }
+  const std::string& lossDetail() const { return lossDetail_; }
   const LeaderElectionConfig& config() const { return config_; }
 
  private:
@@ -75,6 +93,11 @@ class LeaderElector {
 
   // Only touched on the run() thread.
   std::optional<nlohmann::json> lease_;  // the lease as last read or written
+  // How the last failed tryAcquireOrRenew() failed, and what showed it.
+  LeaseLoss lastFailure_ = LeaseLoss::RenewTimedOut;
+  std::string lastFailureDetail_;
+  LeaseLoss loss_ = LeaseLoss::None;
+  std::string lossDetail_;
   LeaseRecord observed_;
   TimePoint observedAt_{};
 };

@@ -238,7 +238,7 @@ std::optional<std::string> Manager::start() {
   spdlog::info("manager: stopping{}", elector_ ? " (controllers, then the lease, informers, endpoints)"
                                                : " (controllers, informers, endpoints)");
   if (auto err = shutDown()) return err;
-  if (lostLease_) return "manager: leader election lost";
+  if (lostLease_) return "manager: leader election lost: " + elector_->lossDetail();
   return failure;
 }
 

@@ -90,6 +90,9 @@ class Manager {
   // True while this manager's controllers are running (it leads, or needs no election).
   bool runningControllers() const { return running_; }
   bool isLeader() const;
+  // After start() returned "leader election lost": why (LeaderElector::loss()); None otherwise.
+  LeaseLoss leaseLoss() const { return lostLease_ && elector_ ? elector_->loss() : LeaseLoss::None; }
+  std::string leaseLossDetail() const { return lostLease_ && elector_ ? elector_->lossDetail() : ""; }
 
  private:
   std::optional<std::string> serveHttp();

@@ -41,12 +41,14 @@ json statusObject(const InstallStatus& next, const json& previous, const std::st
     if (!c.error.empty()) entry["error"] = c.error;
     components[name] = entry;
   }
-  return {
-      {"status", next.status},
-      {"componentStatus", components},
-      {"observedGeneration", next.observedGeneration},
-      {"conditions", json::array({conditionObject(next.reconciled, next.observedGeneration, previous, now),
-                                  conditionObject(next.ready, next.observedGeneration, previous, now)})}};
+  json conditions = json::array({conditionObject(next.reconciled, next.observedGeneration, previous, now),
+                                 conditionObject(next.ready, next.observedGeneration, previous, now)});
+  if (next.controlPlane)
+    conditions.push_back(conditionObject(*next.controlPlane, next.observedGeneration, previous, now));
+  return {{"status", next.status},
+          {"componentStatus", components},
+          {"observedGeneration", next.observedGeneration},
+          {"conditions", conditions}};
 }
 
 json mergePatchBetween(const json& from, const json& to) {

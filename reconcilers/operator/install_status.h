@@ -2,6 +2,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 // The status iop writes on an IstioOperator: Istio's status.status and componentStatus, plus
@@ -31,6 +32,9 @@ struct InstallStatus {
   std::int64_t observedGeneration = 0;
   Condition reconciled{"Reconciled"};
   Condition ready{"Ready"};
+  // "ControlPlaneFound", only on CRs that install gateways but no control plane: whether an
+  // istiod of their revision exists (without one the gateways get no configuration).
+  std::optional<Condition> controlPlane;
 };
 
 // The overall status from the components': ERROR beats RECONCILING beats HEALTHY; HEALTHY when

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "reconcilers/api/istio_operator.h"
+#include "reconcilers/apply/control_plane_lookup.h"
+#include "reconcilers/apply/revision_in_use.h"
 #include "reconcilers/operator/install_status.h"
 #include "reconcilers/render/render.h"
 
@@ -136,6 +138,22 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
     std::vector<std::string> errs;
     for (const auto& e : rendered.errors) errs.push_back(e.str());
     return fail("InvalidSpec", "cannot render, nothing applied: " + join(errs, "; "), true);
+  }
+
+  if (installsGatewaysOnly(rendered.objects)) {
+    // Gateways without an istiod of their revision never get configuration: say so. The
+    // runtime wakes this CR when an istiod of the revision comes or goes.
+    const std::string rev = parsed.iop->revision();
+    auto found = findControlPlane(client_, rev);
+    if (!found)
+      st.controlPlane = Condition{"ControlPlaneFound", false, "LookupFailed",
+                                  "cannot look for the control plane: " + found.error().describe()};
+    else if (*found)
+      st.controlPlane =
+          Condition{"ControlPlaneFound", true, "Found",
+                    "istiod " + **found + " serves revision " + (rev.empty() ? "default" : rev)};
+    else
+      st.controlPlane = Condition{"ControlPlaneFound", false, "NoControlPlane", noControlPlaneMessage(rev)};
   }
 
   ApplyReport applied = applier_.apply(rendered.objects, owner);
@@ -292,38 +310,28 @@ Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
   if (annotation(cr, kForceDeleteAnnotation) != "true") {
     const OwnedKind* deployments = ownedKind("Deployment");
     auto owned = ClientLiveState(client_).owned(*deployments, owner);
-    bool controlPlane = false;
-    if (owned)
-      for (const auto& d : *owned)
-        controlPlane |= d["metadata"].value("labels", json::object()).value(kComponentLabel, "") == kPilot;
-    if (controlPlane) {
-      std::string rev = cr.value("spec", json::object()).value("revision", "");
-      if (rev.empty()) rev = "default";
-      auto nss = client_.listAll(kube::GroupVersionKind{"", "v1", "Namespace"}, "",
-                                 {.labelSelector = std::string(kRevisionLabel) + "=" + rev});
-      if (!nss) {
+    for (const auto& rev : owned ? controlPlaneRevisions(*owned) : std::set<std::string>{}) {
+      auto users = revisionUsers(client_, rev);
+      if (!users) {
         // Without permission to look, do not hang the deletion: say so and go on.
         spdlog::warn("cannot check namespaces using revision {} ({}); deleting anyway", rev,
-                     nss.error().describe());
-      } else if (!(*nss)["items"].empty()) {
-        std::vector<std::string> names;
-        for (const auto& n : (*nss)["items"]) names.push_back(n["metadata"].value("name", ""));
-        std::string message = "namespaces still select revision " + rev + " (label " + kRevisionLabel + "=" +
-                              rev + "): " + join(names, ", ") +
-                              "; relabel them, or annotate the IstioOperator with " + kForceDeleteAnnotation +
-                              "=\"true\" to delete anyway";
-        InstallStatus st;
-        st.observedGeneration = generationOf(cr);
-        st.status = kStatusActionRequired;
-        const json components = cr.value("status", json::object()).value("componentStatus", json::object());
-        for (const auto& [k, v] : components.items())
-          st.components[k] = {v.value("status", ""), v.value("error", "")};
-        st.reconciled = {"Reconciled", false, "DeletionBlocked", message};
-        st.ready = {"Ready", false, "DeletionBlocked", message};
-        writeStatus(cr, statusObject(st, cr.value("status", json()), nowRfc3339()));
-        events_.record(cr, "Warning", "DeletionBlocked", message);
-        return Result::requeueAfter(options_.actionRequiredRequeue);
+                     users.error().describe());
+        continue;
       }
+      if (users->empty()) continue;
+      std::string message = users->describe() + "; or annotate the IstioOperator with " +
+                            kForceDeleteAnnotation + "=\"true\" to delete anyway";
+      InstallStatus st;
+      st.observedGeneration = generationOf(cr);
+      st.status = kStatusActionRequired;
+      const json components = cr.value("status", json::object()).value("componentStatus", json::object());
+      for (const auto& [k, v] : components.items())
+        st.components[k] = {v.value("status", ""), v.value("error", "")};
+      st.reconciled = {"Reconciled", false, "DeletionBlocked", message};
+      st.ready = {"Ready", false, "DeletionBlocked", message};
+      writeStatus(cr, statusObject(st, cr.value("status", json()), nowRfc3339()));
+      events_.record(cr, "Warning", "DeletionBlocked", message);
+      return Result::requeueAfter(options_.actionRequiredRequeue);
     }
   }
   DeleteReport removed = applier_.uninstall(owner);

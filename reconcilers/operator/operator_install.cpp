@@ -67,6 +67,10 @@ std::string operatorName(const std::string& revision) {
   return isDefaultRevision(revision) ? "istio-operator" : "istio-operator-" + revision;
 }
 
+std::string leaseName(const std::string& revision) {
+  return "iop-" + (isDefaultRevision(revision) ? std::string("default") : revision) + "-leader";
+}
+
 const json& istioOperatorCRD() {
   static const json crd =
       iop::base::yamlDocumentsToJson(std::string(embeddedFile("crds/istiooperator.yaml"))).at(0);

@@ -35,6 +35,11 @@ struct OperatorInstallOptions {
 // "istio-operator" or "istio-operator-<revision>".
 std::string operatorName(const std::string& revision);
 
+// The leader-election Lease of the operator of `revision`, in its namespace: "iop-<revision>-leader"
+// ("iop-default-leader" for the default revision). `iop run` holds it, `iop operator remove`
+// deletes it, `iop status` reads it to tell whether the operator runs.
+std::string leaseName(const std::string& revision);
+
 struct OperatorInstall {
   std::vector<nlohmann::json> objects;  // in apply order
   FieldErrors errors;                   // bad options (e.g. a revision that is no DNS label)

@@ -86,6 +86,25 @@ OperatorRuntime::OperatorRuntime(kube::Client& client, OperatorOptions options)
                                                  },
                                              .onDelete = enqueueOwner};
   for (auto* informer : live_->informers()) informer->addHandlers(ownedHandlers);
+
+  // A gateway CR says whether an istiod of its revision exists (ControlPlaneFound): when one of
+  // this revision comes or goes, every CR of the revision looks again (few CRs, rare events).
+  auto crInformers = std::make_shared<std::vector<controller::Informer*>>();
+  for (const auto& ns : namespaces)
+    crInformers->push_back(&manager_->informers().informer(kIstioOperatorGVK, ns));
+  auto enqueueRevision = [&ctl, revision, crInformers](const json& deployment) {
+    const json labels = deployment["metadata"].value("labels", json::object());
+    if (!labels.is_object() || labels.value("app", "") != "istiod") return;
+    const std::string rev = labels.value(kRevisionLabel, "");
+    if ((rev == kDefaultRevision ? "" : rev) != (revision == kDefaultRevision ? "" : revision)) return;
+    for (auto* informer : *crInformers)
+      for (const auto& cr : informer->list())
+        if (revisionMatches(cr, revision))
+          ctl.enqueue({cr["metadata"].value("namespace", ""), cr["metadata"].value("name", "")});
+  };
+  manager_->informers()
+      .informer(ownedKind("Deployment")->gvk, "", selectorFor(managedSelector(), *ownedKind("Deployment")))
+      .addHandlers({.onAdd = enqueueRevision, .onDelete = enqueueRevision});
 }
 
 OperatorRuntime::~OperatorRuntime() = default;

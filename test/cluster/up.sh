@@ -154,7 +154,9 @@ start kube-scheduler "$bin/kube-scheduler" \
   --bind-address=127.0.0.1 --secure-port="$sched_port" --leader-elect=false --v=1
 
 log "kwok simulating node-1"
+# kwok's own fast stages, plus the failures of kwok-failure-stages.yaml (a missing image).
 start kwok "$bin/kwok" --kubeconfig="$pki/kwok.kubeconfig" --config="$bin/kwok-stages.yaml" \
+  --config="$here/kwok-failure-stages.yaml" \
   --manage-all-nodes=false --manage-nodes-with-label-selector=type=kwok \
   --server-address="127.0.0.1:$kwok_port" --node-ip=127.0.0.1 --cidr=10.244.0.0/16
 

@@ -227,6 +227,26 @@ TEST_CASE("a leader that can no longer renew its lease stops its workers within 
         std::chrono::seconds(3) + std::chrono::milliseconds(500) + std::chrono::seconds(1));
   a.thread.join();
   REQUIRE(a.result.has_value());
-  CHECK(*a.result == "manager: leader election lost");
+  CHECK(a.result->starts_with("manager: leader election lost: held by intruder"));
+  CHECK(a.replica.manager->leaseLoss() == LeaseLoss::TakenOver);
   CHECK(holder(*client, ns.name(), "lease") == "intruder");  // a lost lease is not "released"
+}
+
+TEST_CASE("a leader whose Lease is deleted stops at its next renewal and says the Lease was deleted",
+          "[leader]") {
+  auto client = adminClient();
+  TestNamespace ns(*client, "le-deleted");
+  createTrigger(*client, ns.name());
+  Running a(ns.name(), "lease", "replica-a");
+  REQUIRE(eventually([&] { return a.replica.manager->runningControllers(); }));
+
+  // What `iop operator remove` does to the operator it removes: its Lease goes. A leader that
+  // recreated it would keep running without anyone knowing.
+  REQUIRE(client->remove(kLeases, ns.name(), "lease").ok());
+  REQUIRE(eventually([&] { return !a.replica.manager->runningControllers(); }, std::chrono::seconds(5)));
+  a.thread.join();
+  REQUIRE(a.result.has_value());
+  CHECK(*a.result == "manager: leader election lost: Lease " + ns.name() + "/lease was deleted");
+  CHECK(a.replica.manager->leaseLoss() == LeaseLoss::Deleted);
+  CHECK_FALSE(client->get(kLeases, ns.name(), "lease").ok());  // not recreated
 }
