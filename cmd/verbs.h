@@ -13,6 +13,7 @@ void addManifestDiff(CLI::App& manifest);
 void addOperator(CLI::App& root);
 void addRun(CLI::App& root);
 void addInstall(CLI::App& root);
+void addStatus(CLI::App& root);
 
 void setExitCode(int code);
 int exitCode();
