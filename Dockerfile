@@ -6,7 +6,9 @@ COPY scripts/setup.sh scripts/setup.sh
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       build-essential cmake ninja-build pkg-config git ca-certificates \
       libboost1.81-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev \
-      prometheus-cpp-dev libcli11-dev && rm -rf /var/lib/apt/lists/*
+      prometheus-cpp-dev libcli11-dev golang-go && rm -rf /var/lib/apt/lists/*
+# The build generates the IstioOperator CRD from Istio's API types (scripts/gen-crd.sh), which Go
+# fetches through the module proxy.
 COPY . .
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIOP_BUILD_TESTS=OFF \
  && cmake --build build --target iop \

@@ -35,8 +35,9 @@ test: build kube-binaries helm-binary
 unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -R '^unit:' $(CTEST_ARGS)
 
-# Starts the local cluster, installs the operator of revision 1-8-0, applies the page's CRs from
-# examples/ and keeps the operator in the foreground until Ctrl-C, which stops it and the cluster.
+# Starts the local cluster, installs and starts the operator of revision 1-8-0 (its log in
+# $(RUN_DIR)/logs/operator-1-8-0.log), applies the page's CRs from examples/ and keeps the cluster
+# up, whatever happens to its operators, until Ctrl-C (exit 0) or `make stop`.
 run: build kube-binaries
 	@bash scripts/run.sh $(RUN_DIR) $(BUILD_DIR)/iop
 
@@ -82,8 +83,11 @@ LINT_BASE ?= main
 lint: setup configure
 	@bash scripts/lint.sh $(BUILD_DIR) $(LINT_BASE)
 
-# deploy/ holds what `iop operator init` installs for the default revision; a test keeps it current.
+# The CRD the build generated from Istio's API (scripts/gen-crd.sh) into crds/ (helm/iop/crds/ links
+# to it), and what `iop operator init` installs for the default revision into deploy/; tests keep
+# them current.
 manifests: build
+	cp $(BUILD_DIR)/generated/crds/istiooperator.yaml crds/istiooperator.yaml
 	$(BUILD_DIR)/iop operator init --dry-run > deploy/iop-operator.yaml
 
 format:

@@ -180,10 +180,9 @@ const std::vector<Kind>& removableKinds() {
 
 const kube::GroupVersionKind kLease{"coordination.k8s.io", "v1", "Lease"};
 
-// The operator's own rules for taking a revision away, applied before its operator goes: no
-// namespace may still select one of `revisions`, and no IstioOperator of one may be left
-// behind (it would have no operator, and deleting it would hang on its finalizer). Prints each
-// refusal; true when there is none.
+// The operator's own rule for taking a revision away, applied before its operator goes: no
+// namespace may still select one of `revisions`. IstioOperators of them left behind are only
+// warned about (they stay, as documented). Prints each refusal; true when there is none.
 bool safeToRemove(kube::Client& client, const std::set<std::string>& revisions) {
   bool ok = true;
   auto crs = client.listAll(reconcilers::kIstioOperatorGVK, "");
@@ -208,13 +207,11 @@ bool safeToRemove(kube::Client& client, const std::set<std::string>& revisions) 
         if (reconcilers::revisionMatches(cr, rev == "default" ? "" : rev))
           left += (left.empty() ? "" : ", ") + cr["metadata"].value("namespace", "") + "/" +
                   cr["metadata"].value("name", "");
-    if (!left.empty()) {
-      std::cerr << "error: IstioOperators of revision " << rev << " still exist: " << left
-                << "; without their operator nothing reconciles them and deleting them waits forever "
-                   "on their finalizer. Delete them (or move them to another revision) first, or pass "
-                   "--force\n";
-      ok = false;
-    }
+    // Not a refusal: the CRs stay, as documented, and another operator of the revision may come.
+    if (!left.empty())
+      std::cerr << "warning: IstioOperators of revision " << rev << " stay without an operator: " << left
+                << ". Nothing reconciles them until an operator of " << rev
+                << " runs again, and deleting them waits on their finalizer until then.\n";
   }
   return ok;
 }
@@ -349,14 +346,14 @@ void addOperator(CLI::App& root) {
   r->add_flag("--purge", rm->purge, "Remove the operators of every revision");
   r->add_flag("-y,--skip-confirmation", rm->yes, "Do not ask for confirmation");
   r->add_flag("--dry-run,--dryRun", rm->dryRun, "Only list what would be removed");
-  r->add_flag("--force", rm->force,
-              "Remove it even while namespaces select the revision or IstioOperators of it exist");
+  r->add_flag("--force", rm->force, "Remove it even while namespaces select the revision");
   r->footer(std::string("Examples:\n"
                         "  iop operator remove --revision 1-8-0 -y\n"
                         "  iop operator remove --purge --dry-run\n\n"
                         "It refuses (exit 1, nothing removed) while namespaces select the revision\n"
-                        "(istio.io/rev=R) or IstioOperators of the revision exist, unless --force. An\n"
-                        "operator of the revision still running sees its Lease deleted and exits 0.\n\n") +
+                        "(istio.io/rev=R), unless --force, and warns about IstioOperators of the revision\n"
+                        "it leaves without an operator. An operator of the revision still running sees\n"
+                        "its Lease deleted and exits 0.\n\n") +
             kExitCodesHelp);
   r->callback([rm] { setExitCode(runRemove(*rm)); });
 }

@@ -101,7 +101,9 @@ bool LeaderElector::tryAcquireOrRenew(TimePoint deadline, std::stop_token stop) 
   }
   if (!current) {
     if (refused(current.error())) {
-      spdlog::warn("leader election {}/{}: get: {}", c.leaseNamespace, c.leaseName, lastFailureDetail_);
+      // A leader that is refused stops and says why (run()); one waiting for the lease retries.
+      if (!leader_)
+        spdlog::warn("leader election {}/{}: get: {}", c.leaseNamespace, c.leaseName, lastFailureDetail_);
       return false;
     }
     if (!kube::isNotFound(current.error())) {

@@ -327,10 +327,20 @@ void Applier::release(const OwnedKind& kind, json live, const Leaving& leaving, 
   const std::string ns = kind.namespaced ? meta0.value("namespace", "") : "";
   const std::string name = meta0.value("name", "");
   const bool shared = isSharedAcrossRevisions(kind.gvk.kind, live);
+  const Installation holder = installationOf(live);
+  bool changedHands = false;
   for (int attempt = 0;; ++attempt) {
     const Release plan = planRelease(live, leaving);
     const json& meta = live["metadata"];
     std::optional<kube::Error> failed;
+    // A co-owner that stays took the object over while we were at it (its apply saw our owner
+    // going): it changed hands all the same, so it counts as handed over.
+    const Installation now = installationOf(live);
+    if (attempt > 0 && !changedHands && leaving(holder) && !leaving(now) && !(now == holder)) {
+      changedHands = true;
+      report.handedOver.push_back(what + " to " + now.describe());
+      if (plan.kind != Release::Kind::Withdraw) return;
+    }
     if (plan.kind == Release::Kind::Keep) return;
     if (plan.kind == Release::Kind::Delete) {
       kube::DeleteOptions options{.propagationPolicy = "Background"};

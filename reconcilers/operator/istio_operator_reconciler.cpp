@@ -7,6 +7,7 @@
 
 #include "reconcilers/api/istio_operator.h"
 #include "reconcilers/apply/control_plane_lookup.h"
+#include "reconcilers/apply/kind_summary.h"
 #include "reconcilers/apply/revision_in_use.h"
 #include "reconcilers/operator/install_status.h"
 #include "reconcilers/render/render.h"
@@ -239,19 +240,18 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
 
   // One event per reason and reconcile, so a repeating problem is one event the recorder can
   // count rather than one per object.
+  // By kind, not by name: what went as planned needs no names (conflicts and failures name theirs).
   if (int n = applied.count(Action::Applied); n > 0) {
     std::vector<std::string> names;
     for (const auto& o : applied.outcomes)
       if (o.action == Action::Applied) names.push_back(o.object);
-    events_.record(cr, "Normal", "Applied",
-                   "applied " + std::to_string(n) + " objects: " + join(names, ", "));
+    events_.record(cr, "Normal", "Applied", "applied " + totalByKind(names));
   }
   if (!pruned.deleted.empty())
-    events_.record(cr, "Normal", "Pruned",
-                   "deleted objects no longer desired: " + join(pruned.deleted, ", "));
+    events_.record(cr, "Normal", "Pruned", "deleted " + totalByKind(pruned.deleted) + " (no longer desired)");
   if (!pruned.handedOver.empty())
     events_.record(cr, "Normal", "HandedOver",
-                   "kept for their co-owners, no longer desired here: " + join(pruned.handedOver, ", "));
+                   "no longer desired here, kept for their co-owners: " + totalByKind(pruned.handedOver));
   if (!conflictMessages.empty())
     events_.record(cr, "Warning", "OwnershipConflict", join(conflictMessages, "; "));
   if (!failures.empty()) events_.record(cr, "Warning", "ApplyFailed", join(failures, "; "));
@@ -277,10 +277,10 @@ void IstioOperatorReconciler::logOutcome(const ApplyReport& applied, const Delet
     if (o.action == Action::Applied) written.push_back(o.object);
   if (!written.empty())
     spdlog::info("applied {} of {} objects: {}", written.size(), applied.outcomes.size(),
-                 join(written, ", "));
-  if (!pruned.deleted.empty()) spdlog::info("pruned {}", join(pruned.deleted, ", "));
-  if (!pruned.handedOver.empty()) spdlog::info("handed over {}", join(pruned.handedOver, ", "));
-  if (!deferred.empty()) spdlog::info("prune waits for ready workloads: {}", join(deferred, ", "));
+                 countByKind(written));
+  if (!pruned.deleted.empty()) spdlog::info("pruned {}", totalByKind(pruned.deleted));
+  if (!pruned.handedOver.empty()) spdlog::info("handed over to co-owners {}", totalByKind(pruned.handedOver));
+  if (!deferred.empty()) spdlog::info("prune waits for ready workloads: {}", totalByKind(deferred));
   for (const auto& c : conflicts) spdlog::warn("ownership conflict: {}", c);
   for (const auto& f : failures) spdlog::warn("apply failed: {}", f);
   for (const auto& e : pruned.errors) spdlog::warn("prune failed: {}", e);
@@ -336,9 +336,10 @@ Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
   }
   DeleteReport removed = applier_.uninstall(owner);
   if (!removed.deleted.empty())
-    events_.record(cr, "Normal", "Uninstalled", "deleted " + join(removed.deleted, ", "));
+    events_.record(cr, "Normal", "Uninstalled", "deleted " + totalByKind(removed.deleted));
   if (!removed.handedOver.empty())
-    events_.record(cr, "Normal", "HandedOver", "kept for their co-owners: " + join(removed.handedOver, ", "));
+    events_.record(cr, "Normal", "HandedOver",
+                   "kept for their co-owners: " + totalByKind(removed.handedOver));
   if (!removed.ok()) return Result::error("uninstalling: " + join(removed.errors, "; "));
 
   json finalizers = json::array();
@@ -350,8 +351,8 @@ Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
       {.fieldManager = kFieldManager});
   if (!patched && !kube::isNotFound(patched.error()))
     return Result::error("removing finalizer: " + patched.error().describe());
-  spdlog::info("uninstalled IstioOperator {}: {} objects deleted, {} handed over to co-owners",
-               owner.describe(), removed.deleted.size(), removed.handedOver.size());
+  spdlog::info("uninstalled IstioOperator {}: deleted {}; handed over to co-owners {}", owner.describe(),
+               totalByKind(removed.deleted), totalByKind(removed.handedOver));
   return Result::done();
 }
 

@@ -23,9 +23,12 @@ stop() { # names... : TERM them together, wait up to 10 s, then KILL what is lef
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
 }
 # Clients of the API server first, then the API server, then its storage, so nothing logs
-# errors about a dependency vanishing first. iop-operator is the operator scripts/run.sh started
-# (it releases its lease on the way out, so it goes before everything else).
-stop iop-operator
+# errors about a dependency vanishing first. operator-R are the operators that
+# scripts/run-operator.sh --background started here (they release their leases on the way out,
+# so they go before everything else).
+operators=()
+for f in "$dir"/pids/operator-*.pid; do [ -e "$f" ] && operators+=("$(basename "$f" .pid)"); done
+stop "${operators[@]}"
 stop kwok kube-scheduler kube-controller-manager
 stop kube-apiserver
 stop etcd

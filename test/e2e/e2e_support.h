@@ -1,9 +1,8 @@
 #pragma once
 
-// Shared by the end-to-end tests, which re-enact the user story of
-// ../shared/reference/gateway-revisions-upgrade.zh.md with `iop` in place of istioctl and kubectl
-// as the user types it. They install into istio-system as the page does, so each test runs on a
-// cluster of its own.
+// Shared by the end-to-end tests, which re-enact the user story of docs/user-story.md with `iop`
+// in place of istioctl and kubectl as the user types it. They install into istio-system as the
+// page does, so each test runs on a cluster of its own.
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>

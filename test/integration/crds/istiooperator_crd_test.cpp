@@ -1,8 +1,10 @@
 // The IstioOperator CRD in crds/ is what users' `kubectl apply` meets first: it must accept the
 // CRs of the revision-upgrade guide and reject what the API server can judge on its own.
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "test/support/cluster.h"
+#include "test/support/eventually.h"
 
 using iop::test::kubectl;
 using iop::test::uniqueName;
@@ -109,4 +111,104 @@ spec:
   CHECK(r.exitCode != 0);
   CHECK(r.out.find("unknown field \"spec.components.ingressGateway\"") != std::string::npos);
   kubectl({"delete", "namespace", ns, "--wait=false"});
+}
+
+TEST_CASE(
+    "kubectl apply refuses a profile Istio does not have, a gateway without a name, and names or "
+    "namespaces that are not DNS labels, each naming its field",
+    "[crd]") {
+  installCRD();
+  auto ns = namespaceForTest();
+  auto apply = [&](const std::string& name, const std::string& spec) {
+    return kubectl({"apply", "-n", ns, "-f", "-"},
+                   "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: " + name +
+                       "\nspec:\n" + spec);
+  };
+  struct Case {
+    std::string what, name, spec, message;
+  };
+  const std::vector<Case> cases = {
+      {"a misspelt profile", "cp", "  profile: minimall\n", "spec.profile: Unsupported value: \"minimall\""},
+      {"a gateway without a name", "gw",
+       "  profile: empty\n  components:\n    ingressGateways:\n    - enabled: true\n",
+       "spec.components.ingressGateways[0].name: Required value"},
+      {"a gateway name that is no DNS label", "gw",
+       "  profile: empty\n  components:\n    egressGateways:\n    - name: Egress_GW\n",
+       "spec.components.egressGateways[0].name in body should match"},
+      {"a component namespace that is no DNS label", "cp",
+       "  profile: minimal\n  components:\n    pilot:\n      namespace: Istio_System\n",
+       "spec.components.pilot.namespace in body should match"},
+      {"a CR name with dots", "control.plane", "  profile: minimal\n",
+       "metadata.name must be a DNS-1123 label"},
+  };
+  for (const auto& c : cases) {
+    auto r = apply(c.name, c.spec);
+    INFO(c.what << ": " << r.out);
+    CHECK(r.exitCode != 0);
+    CHECK_THAT(r.out, Catch::Contains(c.message));
+  }
+  CHECK(kubectl({"get", "iop", "-n", ns, "-o", "name"}).out.empty());
+  // And what the page writes is still fine, every profile of the release included.
+  for (const std::string profile : {"minimal", "empty", "default", "demo", "ambient"}) {
+    auto ok = apply("p-" + profile, "  profile: " + profile + "\n  revision: 1-8-0\n");
+    INFO(ok.out);
+    CHECK(ok.exitCode == 0);
+  }
+  kubectl({"delete", "namespace", ns, "--wait=false"});
+}
+
+namespace {
+
+// The doc comment Istio's types.go (of the pinned module) has on the Go field declared by a line
+// starting with `declaration`, as one line: what kubectl explain must show, not re-typed here.
+std::string istioDoc(const std::string& declaration) {
+  auto manifests = iop::test::run({IOP_SOURCE_DIR "/scripts/fetch-istio.sh"});
+  REQUIRE(manifests.exitCode == 0);
+  std::string dir = manifests.out.substr(0, manifests.out.find_last_not_of("\n") + 1);
+  dir = dir.substr(dir.rfind('\n') == std::string::npos ? 0 : dir.rfind('\n') + 1);
+  std::ifstream in(dir + "/../operator/pkg/apis/types.go");
+  REQUIRE(in.good());
+  std::vector<std::string> comment;
+  for (std::string line; std::getline(in, line);) {
+    auto text = line.substr(std::min(line.size(), line.find_first_not_of(" \t")));
+    if (text.rfind("//", 0) == 0) {
+      comment.push_back(text.size() > 3 ? text.substr(3) : "");
+      continue;
+    }
+    if (text.rfind(declaration, 0) == 0 && !comment.empty()) return comment.front();
+    comment.clear();
+  }
+  FAIL("no doc comment before `" << declaration << "` in Istio's types.go");
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("kubectl explain shows Istio's own descriptions of the IstioOperator fields, of the pinned version",
+          "[crd]") {
+  installCRD();
+  const std::vector<std::pair<std::string, std::string>> fields = {
+      {"istiooperator.spec.revision", "Revision string"},
+      {"istiooperator.spec.hub", "Hub string"},
+      {"istiooperator.spec.profile", "Profile string"},
+      {"istiooperator.spec.components", "Components *IstioComponentSpec"},
+      {"istiooperator.spec.components.pilot.enabled", "Enabled *BoolValue"},
+      {"istiooperator.spec.components.ingressGateways.name", "Name string"},
+      {"istiooperator.spec.components.ingressGateways.k8s.nodeSelector", "NodeSelector map[string]string"},
+      {"istiooperator.spec.meshConfig", "MeshConfig json.RawMessage"},
+  };
+  for (const auto& [path, declaration] : fields) {
+    const std::string expected = istioDoc(declaration);
+    iop::test::ProcessResult explained;
+    // The API server publishes a new CRD's schema to OpenAPI a moment after it is established.
+    bool shown = iop::test::eventually(
+        [&] {
+          explained = kubectl({"explain", path});
+          return explained.out.find(expected) != std::string::npos;
+        },
+        std::chrono::seconds(30));
+    INFO(path << ": expected Istio's \"" << expected << "\" in:\n" << explained.out);
+    CHECK(shown);
+    CHECK(explained.out.find("<no description>") == std::string::npos);
+  }
 }

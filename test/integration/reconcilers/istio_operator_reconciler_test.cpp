@@ -208,14 +208,15 @@ TEST_CASE("an invalid CR gets status ERROR with the field path and nothing is ap
   const std::string rev = iop::test::uniqueName("iv");
   RunningOperator op(rev, ns.name());
   json cr = gatewayCR(ns.name(), "bad", rev, {{"gw-bad", true}});
-  cr["spec"]["profile"] = "no-such-profile";
+  // Past what the CRD checks (an unknown profile never gets here): k8s is iop's to judge.
+  cr["spec"]["components"]["ingressGateways"][0]["k8s"] = {{"replicaCount", "two"}};
   applyCR(*admin, cr);
   REQUIRE(eventually([&] { return crStatus(*admin, ns.name(), "bad") == "ERROR"; }));
   json got = getCR(*admin, ns.name(), "bad");
   std::string message;
   for (const auto& c : got["status"]["conditions"])
     if (c["type"] == "Reconciled") message = c.value("message", "");
-  CHECK(message.find("spec.profile") != std::string::npos);
+  CHECK(message.find("spec.components.ingressGateways[0].k8s.replicaCount") != std::string::npos);
   CHECK(!exists(*admin, kDeployment, ns.name(), "gw-bad"));
 }
 
@@ -260,4 +261,44 @@ TEST_CASE("deleting a control plane is held with ACTION_REQUIRED while a namespa
   CHECK(!exists(*admin, kDeployment, ns.name(), "istiod-" + rev));
   CHECK(!exists(*admin, iop::kube::GroupVersionKind{"rbac.authorization.k8s.io", "v1", "ClusterRole"}, "",
                 "istiod-clusterrole-" + rev + "-" + ns.name()));
+}
+
+TEST_CASE("a gateway CR says in ControlPlaneFound whether an istiod of its revision exists, and follows it",
+          "[reconciler]") {
+  auto admin = adminClient();
+  TestNamespace ns(*admin, "iop-cpf");
+  const std::string rev = iop::test::uniqueName("cf");
+  RunningOperator op(rev, ns.name());
+  auto condition = [&](const std::string& name) {
+    json got = getCR(*admin, ns.name(), name);
+    if (got.is_object())
+      for (const auto& c : got.value("status", json::object()).value("conditions", json::array()))
+        if (c["type"] == "ControlPlaneFound") return c;
+    return json();
+  };
+  applyCR(*admin, gatewayCR(ns.name(), "gateways", rev, {{"gw-cpf", true}}));
+  REQUIRE(eventually([&] { return condition("gateways").value("status", "") == "False"; }, 30s));
+  CHECK(condition("gateways").value("reason", "") == "NoControlPlane");
+  CHECK_THAT(condition("gateways").value("message", ""),
+             Catch::Contains("no control plane of revision " + rev + " is installed"));
+
+  // The control plane of the revision arrives: the gateway CR looks again by itself.
+  applyCR(*admin, {{"apiVersion", "install.istio.io/v1alpha1"},
+                   {"kind", "IstioOperator"},
+                   {"metadata", {{"name", "control-plane"}, {"namespace", ns.name()}}},
+                   {"spec",
+                    {{"profile", "minimal"},
+                     {"revision", rev},
+                     {"namespace", ns.name()},
+                     {"values", {{"global", {{"istioNamespace", ns.name()}}}}},
+                     {"components", {{"base", {{"enabled", false}}}}}}}});
+  bool found = eventually([&] { return condition("gateways").value("status", "") == "True"; }, 40s);
+  INFO(condition("gateways").dump());
+  CHECK(found);
+  CHECK_THAT(condition("gateways").value("message", ""),
+             Catch::Contains("istiod " + ns.name() + "/istiod-" + rev));
+  // A control plane CR carries no such condition: it is its own control plane.
+  CHECK(condition("control-plane").is_null());
+  REQUIRE(admin->remove(kIstioOperatorGVK, ns.name(), "control-plane").ok());
+  CHECK(eventually([&] { return condition("gateways").value("status", "") == "False"; }, 40s));
 }

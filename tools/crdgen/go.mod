@@ -1,0 +1,3 @@
+module iop.local/tools/crdgen
+
+go 1.19
