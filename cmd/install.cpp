@@ -159,9 +159,11 @@ int runInstall(const InstallFlags& f) {
   if (!client) return kExitFailed;
   // Said before the question, so the user can still answer no: gateways of a revision without
   // its istiod get no configuration (a forgotten --revision installs them at "default").
+  bool withoutControlPlane = false;
   if (reconcilers::installsGatewaysOnly(rendered.objects)) {
     auto found = reconcilers::findControlPlane(*client, iop.revision());
-    if (found && !*found)
+    withoutControlPlane = found && !*found;
+    if (withoutControlPlane)
       std::cerr << "warning: " << reconcilers::noControlPlaneMessage(iop.revision())
                 << ". Install the control plane of revision " << revision
                 << " first (iop install -f control-plane.yaml --revision " << revision
@@ -206,6 +208,13 @@ int runInstall(const InstallFlags& f) {
   if (!pruned.ok()) return kExitFailed;
 
   if (!waitUntilReady(*client, readiness, rendered.objects, *readinessTimeout)) return kExitFailed;
+  if (withoutControlPlane) {
+    // Its pods run, but they are not serving: do not call that healthy.
+    std::cout << "✔ Installation complete: IstioOperator " << owner.describe()
+              << " is installed and its workloads are ready, but no control plane of revision " << revision
+              << " configures them yet\n";
+    return kExitOK;
+  }
   std::cout << "✔ Installation complete: IstioOperator " << owner.describe() << " is healthy\n";
   return kExitOK;
 }

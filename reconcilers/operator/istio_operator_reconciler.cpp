@@ -351,8 +351,9 @@ Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
       {.fieldManager = kFieldManager});
   if (!patched && !kube::isNotFound(patched.error()))
     return Result::error("removing finalizer: " + patched.error().describe());
-  spdlog::info("uninstalled IstioOperator {}: deleted {}; handed over to co-owners {}", owner.describe(),
-               totalByKind(removed.deleted), totalByKind(removed.handedOver));
+  spdlog::info(
+      "uninstalled IstioOperator {}: deleted {}{}", owner.describe(), totalByKind(removed.deleted),
+      removed.handedOver.empty() ? "" : "; handed over to co-owners " + totalByKind(removed.handedOver));
   return Result::done();
 }
 

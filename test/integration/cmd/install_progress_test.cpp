@@ -73,6 +73,9 @@ TEST_CASE("iop install of gateways warns when no control plane of their revision
   INFO(r.out);
   CHECK(r.exitCode == 0);
   CHECK_THAT(r.out, Catch::Contains("warning: no control plane of revision " + rev + " is installed"));
+  // Its pods run (the simulated cluster starts them), but nothing configures them: not "healthy".
+  CHECK_THAT(r.out, Catch::Contains("but no control plane of revision " + rev + " configures them yet"));
+  CHECK_THAT(r.out, !Catch::Contains("is healthy"));
   CHECK(iopCli({"uninstall", "--revision", rev, "-y"}).exitCode == 0);
   kubectl({"delete", "namespace", ns, "--wait=false"});
   std::remove(file.c_str());
