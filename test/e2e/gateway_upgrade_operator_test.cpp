@@ -197,7 +197,23 @@ TEST_CASE("page, operator path: per-revision operators canary the control plane 
     const std::string owner180 =
         "install.operator.istio.io/owning-resource=control-plane-1-8-0,"
         "install.operator.istio.io/owning-resource-namespace=istio-system";
-    REQUIRE_FALSE(managedObjects(*client, owner180).empty());
+    const auto before = managedObjects(*client, owner180);
+    REQUIRE_FALSE(before.empty());
+    // What changes hands rather than going: every object control-plane-1-8-1 co-owns. (The
+    // EndpointSlices of the Services carry its labels too, copied by their controller, which
+    // removes them with the Service: not iop's to count.)
+    std::size_t shared = 0, otherControllers = 0;
+    for (const auto& [k, o] : before) {
+      otherControllers +=
+          o["metadata"].value("labels", json::object()).contains("endpointslice.kubernetes.io/managed-by");
+      shared += o["metadata"]
+                    .value("annotations", json::object())
+                    .value("install.operator.istio.io/co-owners", "")
+                    .find("istio-system/control-plane-1-8-1@1-8-1") != std::string::npos;
+    }
+    REQUIRE(shared > 0);
+    std::string ownedBefore;
+    for (const auto& [k, o] : before) ownedBefore += k + "; ";
     const std::string readerUID =
         jsonpath({"-n", "istio-system", "serviceaccount", "istio-reader-service-account"}, "{.metadata.uid}");
     REQUIRE_FALSE(readerUID.empty());
@@ -221,6 +237,25 @@ TEST_CASE("page, operator path: per-revision operators canary the control plane 
           "control-plane-1-8-1");
     CHECK(jsonpath({"-n", "istio-system", "serviceaccount", "istio-reader-service-account"},
                    "{.metadata.uid}") == readerUID);
+    // The Events count right (by kind, no names): each object that changed hands once, also when
+    // the operator of 1-8-1 took one over while the one of 1-8-0 was releasing it; the rest deleted.
+    auto eventMessage = [](const std::string& reason) {
+      json events = getJson({"-n", "istio-system", "events", "--field-selector",
+                             "involvedObject.name=control-plane-1-8-0,reason=" + reason});
+      return events.is_object() && events["items"].size() == 1 ? events["items"][0].value("message", "")
+                                                               : "(" + reason + ": not one Event)";
+    };
+    // (The recorder posts Events asynchronously: they may arrive after the CR is gone.)
+    for (const auto& [reason, prefix] : std::vector<std::pair<std::string, std::string>>{
+             {"HandedOver", "kept for their co-owners: " + std::to_string(shared) + ": "},
+             {"Uninstalled",
+              "deleted " + std::to_string(before.size() - shared - otherControllers) + ": "}}) {
+      bool counted =
+          eventually([&] { return eventMessage(reason).rfind(prefix, 0) == 0; }, std::chrono::seconds(10));
+      INFO("Event " << reason << ": " << eventMessage(reason) << "\nexpected to start with: " << prefix
+                    << "\nowned by control-plane-1-8-0 before: " << ownedBefore);
+      CHECK(counted);
+    }
     readerWatch.stop();
     CHECK(readerWatch.polls() > 0);
     CHECK(readerWatch.absentPolls() == 0);
