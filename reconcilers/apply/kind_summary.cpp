@@ -27,6 +27,7 @@ std::string countByKind(const std::vector<std::string>& objects) {
   std::map<std::pair<std::string, std::string>, int> counts;
   for (const auto& o : objects) ++counts[groupOf(o.substr(0, o.find(' ')))];
   std::vector<std::pair<int, std::string>> parts;
+  parts.reserve(counts.size());
   for (const auto& [names, n] : counts) parts.emplace_back(n, n == 1 ? names.first : names.second);
   std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;

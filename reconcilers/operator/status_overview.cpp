@@ -1,7 +1,7 @@
 #include "reconcilers/operator/status_overview.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <charconv>
 #include <ctime>
 #include <map>
 #include <optional>
@@ -39,14 +39,28 @@ std::string normalRevision(const std::string& r) {
   return r.empty() ? kDefaultRevision : r;
 }
 
+// The `n` digits of `t` at `pos` as a number; -1 unless they are all digits.
+int digitsAt(const std::string& t, std::size_t pos, std::size_t n) {
+  int v = 0;
+  const char* end = t.data() + pos + n;
+  auto [p, ec] = std::from_chars(t.data() + pos, end, v);
+  return ec == std::errc() && p == end && t[pos] != '-' ? v : -1;
+}
+
 // "2026-11-29T12:00:00.123456Z" (or without fraction) as a time point; nullopt when malformed.
 std::optional<std::chrono::system_clock::time_point> parseTime(const std::string& text) {
-  std::tm tm{};
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
-      consumed < 19)
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':')
     return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = digitsAt(text, 0, 4);
+  tm.tm_mon = digitsAt(text, 5, 2);
+  tm.tm_mday = digitsAt(text, 8, 2);
+  tm.tm_hour = digitsAt(text, 11, 2);
+  tm.tm_min = digitsAt(text, 14, 2);
+  tm.tm_sec = digitsAt(text, 17, 2);
+  for (int field : {tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec})
+    if (field < 0) return std::nullopt;
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   return std::chrono::system_clock::from_time_t(timegm(&tm));
@@ -186,12 +200,12 @@ Overview computeOverview(const ClusterListing& listing, std::chrono::system_cloc
   for (auto& [r, s] : revisions) {
     std::sort(s.namespaces.begin(), s.namespaces.end());
     std::sort(s.controlPlanes.begin(), s.controlPlanes.end());
-    if (!s.namespaces.empty() && s.controlPlanes.empty())
-      out.problems.push_back("revision " + r + ": namespaces select it but it has no control plane: " + [&] {
-        std::string n;
-        for (const auto& x : s.namespaces) n += (n.empty() ? "" : ", ") + x;
-        return n;
-      }());
+    if (!s.namespaces.empty() && s.controlPlanes.empty()) {
+      std::string names;
+      for (const auto& x : s.namespaces) names += (names.empty() ? "" : ", ") + x;
+      out.problems.push_back("revision " + r +
+                             ": namespaces select it but it has no control plane: " + names);
+    }
     out.revisions.push_back(std::move(s));
   }
   return out;

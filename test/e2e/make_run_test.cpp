@@ -82,19 +82,19 @@ TEST_CASE("make run shows the page's CRs HEALTHY and Ctrl-C stops the operator a
   std::filesystem::remove(log);  // a previous run's output must not pass for this one's
   announce("make run on a terminal, RUN_DIR=" + dir + " (what the terminal shows: " + log + ")");
 
+  // Everything the child needs, made before the fork: after it, only exec.
+  const std::string buildDir = std::filesystem::path(IOP_BINARY).parent_path().string();
+  const std::string buildArg = "BUILD_DIR=" + buildDir, runArg = "RUN_DIR=" + dir;
   int master = -1;
   pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    // A session of its own on the pty, make in its foreground process group, as a shell runs it.
+    // A session of its own on the pty, make in its foreground process group, as a shell runs it;
+    // without the KUBECONFIG of the test, nor the jobserver of a `make test` around ctest.
     ::signal(SIGINT, SIG_DFL);
-    ::unsetenv("KUBECONFIG");
-    ::unsetenv("MAKEFLAGS");  // not the jobserver of a `make test` around ctest
-    ::unsetenv("MFLAGS");
-    const std::string buildDir = std::filesystem::path(IOP_BINARY).parent_path().string();
-    ::execlp("make", "make", "-C", IOP_SOURCE_DIR, "--no-print-directory", "-o", "build", "-o",
-             "kube-binaries", "run", ("BUILD_DIR=" + buildDir).c_str(), ("RUN_DIR=" + dir).c_str(),
-             static_cast<char*>(nullptr));
+    ::execlp("env", "env", "-u", "KUBECONFIG", "-u", "MAKEFLAGS", "-u", "MFLAGS", "make", "-C",
+             IOP_SOURCE_DIR, "--no-print-directory", "-o", "build", "-o", "kube-binaries", "run",
+             buildArg.c_str(), runArg.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   // Declared before the cleanup, so it reads until the cleanup has stopped everything.

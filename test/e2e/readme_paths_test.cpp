@@ -99,6 +99,7 @@ TEST_CASE("the README's Path 2 and Path 1 run as written in the cluster of make 
   std::filesystem::remove(log);
   announce("make run: scripts/run.sh " + dir + " (output in " + log + ")");
 
+  const std::string script = std::string(IOP_SOURCE_DIR) + "/scripts/run.sh";
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -107,9 +108,8 @@ TEST_CASE("the README's Path 2 and Path 1 run as written in the cluster of make 
     std::FILE* out = std::freopen(log.c_str(), "w", stdout);
     ::dup2(::fileno(stdout), 2);
     (void)out;
-    ::unsetenv("KUBECONFIG");
-    std::string script = std::string(IOP_SOURCE_DIR) + "/scripts/run.sh";
-    ::execlp("bash", "bash", script.c_str(), dir.c_str(), IOP_BINARY, static_cast<char*>(nullptr));
+    ::execlp("env", "env", "-u", "KUBECONFIG", "bash", script.c_str(), dir.c_str(), IOP_BINARY,
+             static_cast<char*>(nullptr));
     _exit(127);
   }
   struct Cleanup {
