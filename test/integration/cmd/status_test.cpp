@@ -9,7 +9,6 @@
 #include "test/support/iop_cli.h"
 
 using iop::test::iopCli;
-using iop::test::kubectl;
 using iop::test::uniqueName;
 using namespace iop::reconcilers::testing;
 using namespace std::chrono_literals;

@@ -12,8 +12,8 @@ using iop::test::uniqueName;
 namespace {
 
 void installCRD() {
-  auto r = kubectl(
-      {"apply", "--server-side", "--force-conflicts", "-f", IOP_SOURCE_DIR "/crds/istiooperator.yaml"});
+  auto r = kubectl({"apply", "--server-side", "--force-conflicts", "-f",
+                    std::string(IOP_SOURCE_DIR) + "/crds/istiooperator.yaml"});
   INFO(r.out);
   REQUIRE(r.exitCode == 0);
   auto est = kubectl(
@@ -162,9 +162,9 @@ namespace {
 // The doc comment Istio's types.go (of the pinned module) has on the Go field declared by a line
 // starting with `declaration`, as one line: what kubectl explain must show, not re-typed here.
 std::string istioDoc(const std::string& declaration) {
-  auto manifests = iop::test::run({IOP_SOURCE_DIR "/scripts/fetch-istio.sh"});
+  auto manifests = iop::test::run({std::string(IOP_SOURCE_DIR) + "/scripts/fetch-istio.sh"});
   REQUIRE(manifests.exitCode == 0);
-  std::string dir = manifests.out.substr(0, manifests.out.find_last_not_of("\n") + 1);
+  std::string dir = manifests.out.substr(0, manifests.out.find_last_not_of('\n') + 1);
   dir = dir.substr(dir.rfind('\n') == std::string::npos ? 0 : dir.rfind('\n') + 1);
   std::ifstream in(dir + "/../operator/pkg/apis/types.go");
   REQUIRE(in.good());
@@ -207,8 +207,9 @@ TEST_CASE("kubectl explain shows Istio's own descriptions of the IstioOperator f
     }
     return out;
   };
-  for (const auto& [path, declaration] : fields) {
-    const std::string expected = words(istioDoc(declaration));
+  for (const auto& field : fields) {
+    const std::string& path = field.first;  // (a lambda cannot capture a structured binding in clang 14)
+    const std::string expected = words(istioDoc(field.second));
     iop::test::ProcessResult explained;
     // The API server publishes a new CRD's schema to OpenAPI a moment after it is established.
     bool shown = iop::test::eventually(
