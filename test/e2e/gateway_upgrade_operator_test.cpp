@@ -246,10 +246,11 @@ TEST_CASE("page, operator path: per-revision operators canary the control plane 
                                                                : "(" + reason + ": not one Event)";
     };
     // (The recorder posts Events asynchronously: they may arrive after the CR is gone.)
-    for (const auto& [reason, prefix] : std::vector<std::pair<std::string, std::string>>{
+    for (const auto& expected : std::vector<std::pair<std::string, std::string>>{
              {"HandedOver", "kept for their co-owners: " + std::to_string(shared) + ": "},
              {"Uninstalled",
               "deleted " + std::to_string(before.size() - shared - otherControllers) + ": "}}) {
+      const std::string &reason = expected.first, &prefix = expected.second;
       bool counted =
           eventually([&] { return eventMessage(reason).rfind(prefix, 0) == 0; }, std::chrono::seconds(10));
       INFO("Event " << reason << ": " << eventMessage(reason) << "\nexpected to start with: " << prefix
