@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <yaml-cpp/yaml.h>
+
 #include "template/chart.h"
 
 namespace iop::tmpl::test {
@@ -109,6 +111,25 @@ nlohmann::json runReference(const std::string& helmref, const nlohmann::json& jo
   while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   if (pclose(p) != 0) throw std::runtime_error(helmref + " failed");
   return nlohmann::json::parse(out);
+}
+
+std::vector<Case> loadCases(const std::string& path) {
+  std::vector<Case> out;
+  YAML::Node root = YAML::LoadFile(path);
+  for (const auto& c : root) {
+    Case tc;
+    tc.name = c["name"].as<std::string>();
+    nlohmann::json files = nlohmann::json::object();
+    files["templates/t.yaml"] = c["template"].as<std::string>();
+    if (c["files"]) {
+      for (const auto& f : c["files"]) files[f.first.as<std::string>()] = f.second.as<std::string>();
+    }
+    tc.job["files"] = files;
+    tc.job["values"] = c["values"] ? nlohmann::json::parse(c["values"].as<std::string>()) : nlohmann::json::object();
+    if (c["kubeVersion"]) tc.job["kubeVersion"] = c["kubeVersion"].as<std::string>();
+    out.push_back(std::move(tc));
+  }
+  return out;
 }
 
 }  // namespace iop::tmpl::test

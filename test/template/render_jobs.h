@@ -27,3 +27,15 @@ std::map<std::string, std::string> readTree(const std::string& dir);
 nlohmann::json goNumbers(const nlohmann::json& v);
 
 }  // namespace iop::tmpl::test
+
+namespace iop::tmpl::test {
+
+struct Case {
+  std::string name;
+  nlohmann::json job;  // as renderJob and the reference read it
+};
+
+// test/template/cases.yaml: each case as a job (templates/t.yaml holds `template`).
+std::vector<Case> loadCases(const std::string& path);
+
+}  // namespace iop::tmpl::test
