@@ -146,9 +146,8 @@ class State final : public CallContext {
     try {
       r_.execute(ref, top, data.unboxed(), buf, depth_ + 1);
     } catch (ExecFailure& f) {
-      GoError inner = std::move(f.error);
-      throwFuncErrorWrapping("error during tpl function execution for " + quoteGo(text) + ": " + inner.text(),
-                             std::move(inner));
+      std::string message = "error during tpl function execution for " + quoteGo(text) + ": " + f.error.text();
+      throwFuncErrorWrapping(std::move(message), std::move(f.error));
     }
     std::string out;
     out.reserve(buf.size());

@@ -140,8 +140,8 @@ std::optional<Constraint> parseConstraint(std::string s) {
   return c;
 }
 
-bool check(const Constraint& c, const Version& v) {
-  if (!v.pre.empty() && c.v.pre.empty()) return false;
+bool check(const Constraint& c, const Version& v, bool includePre) {
+  if (!v.pre.empty() && !includePre) return false;
   if (c.any) return c.op.empty() || c.op == "=" || c.op == ">=" || c.op == "<=" || c.op == "~" || c.op == "^";
   int cmp = compare(v, c.v);
   auto upper = [&](int level) {
@@ -207,7 +207,8 @@ bool satisfies(const std::string& constraint, const Version& v) {
       auto lo = parseConstraint(">=" + trim(group.substr(0, hy)));
       auto hi = parseConstraint("<=" + trim(group.substr(hy + 3)));
       if (!lo || !hi) throwFuncError("improper constraint: " + constraint);
-      ok = check(*lo, v) && check(*hi, v);
+      bool pre = !lo->v.pre.empty() || !hi->v.pre.empty();
+      ok = check(*lo, v, pre) && check(*hi, v, pre);
     } else {
       // AND-ed terms separated by commas or spaces (an operator may be followed by a space).
       std::vector<std::string> terms;
@@ -223,11 +224,16 @@ bool satisfies(const std::string& constraint, const Version& v) {
       }
       if (!trim(cur).empty()) terms.push_back(trim(cur));
       if (terms.empty()) throwFuncError("improper constraint: " + constraint);
+      // A prerelease version can satisfy an AND group only if one of its terms has a prerelease.
+      std::vector<Constraint> parsed;
+      bool pre = false;
       for (const auto& term : terms) {
         auto c = parseConstraint(term);
         if (!c) throwFuncError("improper constraint: " + constraint);
-        ok = ok && check(*c, v);
+        pre = pre || !c->v.pre.empty();
+        parsed.push_back(*c);
       }
+      for (const auto& c : parsed) ok = ok && check(c, v, pre);
     }
     if (ok) return true;
     if (bar == std::string::npos) return false;
