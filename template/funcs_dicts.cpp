@@ -167,7 +167,11 @@ void addDictFuncs(FuncTable& t) {
     }
     return makeList(vs);
   });
-  auto copy = [](CallContext&, Args& a) { return deepCopy(a[0].unboxed()); };
+  auto copy = [](CallContext&, Args& a) {
+    // copystructure panics on a nil interface (reflect on a zero Value).
+    if (!a[0].unboxed().valid()) throwFuncError("reflect: call of reflect.Value.Type on zero Value");
+    return deepCopy(a[0].unboxed());
+  };
   def(t, "deepCopy", {P::Any}, Ret::Any, copy);
   def(t, "mustDeepCopy", {P::Any}, Ret::Any, copy);
   def(

@@ -61,8 +61,9 @@ std::string TemplateGenerator::field() {
   std::string f;
   switch (pick(6)) {
     case 0:
-      f = ".";
-      return f;
+      if (dotDepth_ > 0 || inHelper_) return ".";
+      f = ".Values";
+      break;
     case 1:
       f = "$.Values";
       break;
@@ -140,7 +141,7 @@ std::string TemplateGenerator::command(int depth) {
     if ((name == "indent" || name == "nindent" || name == "trunc") && i == 0) {
       c += " " + std::to_string(pick(5));
     } else if (name == "include" && i == 0) {
-      c += chance(80) ? " \"h\"" : " \"nope\"";
+      c += !inHelper_ && chance(80) ? " \"h\"" : " \"nope\"";
     } else if (name == "printf" && i == 0) {
       static const char* fmts[] = {"\"%v\"", "\"%s\"", "\"%d\"", "\"%q\"", "\"%v-%v\"", "\"%t\""};
       c += std::string(" ") + fmts[pick(6)];
@@ -148,8 +149,8 @@ std::string TemplateGenerator::command(int depth) {
       static const char* res[] = {"\"^a\"", "\"[0-9]+\"", "\".*\"", "\"(\""};
       c += std::string(" ") + res[pick(4)];
     } else if (name == "tpl" && i == 0) {
-      static const char* t[] = {"\"{{ .Values.a }}\"", "\"x{{ . }}\"", "\"{{ include \\\"h\\\" . }}\""};
-      c += std::string(" ") + t[pick(3)];
+      static const char* t[] = {"\"{{ .Values.a }}\"", "\"x{{ .Values }}\"", "\"{{ include \\\"h\\\" . }}\""};
+      c += std::string(" ") + t[pick(inHelper_ ? 2 : 3)];
     } else if (name == "keys") {
       c += " " + operand(depth);
       return c + " | sortAlpha";
@@ -186,14 +187,21 @@ std::string TemplateGenerator::action(int depth) {
     case 4:
       return open() + "if " + pipeline(depth) + close() + block(depth + 1) +
              (chance(50) ? open() + "else" + close() + block(depth + 1) : "") + open() + "end" + close();
-    case 5:
-      return open() + "with " + pipeline(depth) + close() + block(depth + 1) +
-             (chance(30) ? open() + "else" + close() + block(depth + 1) : "") + open() + "end" + close();
+    case 5: {
+      std::string head = open() + "with " + pipeline(depth) + close();
+      ++dotDepth_;
+      std::string body = block(depth + 1);
+      --dotDepth_;
+      return head + body + (chance(30) ? open() + "else" + close() + block(depth + 1) : "") + open() + "end" + close();
+    }
     case 6: {
       bool saved = inRange_;
       inRange_ = true;
       std::string head = chance(50) ? "range $i, $e := " : "range ";
-      std::string r = open() + head + pipeline(depth) + close() + block(depth + 1);
+      std::string r = open() + head + pipeline(depth) + close();
+      ++dotDepth_;
+      r += block(depth + 1);
+      --dotDepth_;
       if (chance(20)) r += open() + (chance(50) ? "break" : "continue") + close();
       r += (chance(30) ? open() + "else" + close() + block(depth + 1) : "") + open() + "end" + close();
       inRange_ = saved;
@@ -202,6 +210,7 @@ std::string TemplateGenerator::action(int depth) {
     case 7:
       return open() + "/* c */" + close();
     default:
+      if (inHelper_) return open() + "template \"nope\"" + close();
       return open() + "template \"h\" " + operand(depth) + close();
   }
 }
@@ -225,7 +234,9 @@ GeneratedCase TemplateGenerator::next() {
   int parts = 1 + pick(5);
   for (int i = 0; i < parts; ++i) t += chance(35) ? text() : action(0);
   vars_ = 0;
+  inHelper_ = true;
   std::string helper = "{{- define \"h\" -}}" + block(1) + "{{- end -}}";
+  inHelper_ = false;
   c.files = nlohmann::json::object();
   c.files["templates/t.yaml"] = t;
   c.files["templates/_h.tpl"] = helper;

@@ -27,6 +27,10 @@ class TemplateGenerator {
   std::mt19937_64 rng_;
   int vars_ = 0;
   bool inRange_ = false;
+  // Dot is the whole render values (whose *Capabilities Go prints as an address) at the top of
+  // t.yaml; inside with/range and in the helper it is something printable.
+  int dotDepth_ = 0;
+  bool inHelper_ = false;
 
   int pick(int n) { return static_cast<int>(std::uniform_int_distribution<int>(0, n - 1)(rng_)); }
   bool chance(int percent) { return pick(100) < percent; }
