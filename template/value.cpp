@@ -435,3 +435,22 @@ bool deepEqual(const Val& a0, const Val& b0) {
 }
 
 }  // namespace iop::tmpl::detail
+
+namespace iop::tmpl {
+
+Value withGoNumbers(const Value& v) {
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.get<double>();
+  if (v.is_object()) {
+    Value o = Value::object();
+    for (const auto& [k, e] : v.items()) o[k] = withGoNumbers(e);
+    return o;
+  }
+  if (v.is_array()) {
+    Value a = Value::array();
+    for (const auto& e : v) a.push_back(withGoNumbers(e));
+    return a;
+  }
+  return v;
+}
+
+}  // namespace iop::tmpl
