@@ -65,6 +65,10 @@ using Value = nlohmann::json;
 // sigs.k8s.io/yaml decode numbers into interface{}.
 Value withGoNumbers(const Value& v);
 
+// fmt.Sprint of `v` with Go's types (number_float a float64, maps as map[k:v], null as <nil>):
+// what `{{ v }}` prints for a value that is present.
+std::string sprint(const Value& v);
+
 class ParsedChart;  // the engine's private representation: templates parsed once
 
 // A chart held in memory with every template parsed once (parse cost and memory are paid at

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "template/go_fmt.h"
 #include "template/object.h"
 
 namespace iop::tmpl::detail {
@@ -10,8 +11,9 @@ namespace iop::tmpl::detail {
 namespace {
 
 auto lowerBound(const std::vector<std::pair<std::string, Val>>& items, std::string_view key) {
-  return std::lower_bound(items.begin(), items.end(), key,
-                          [](const auto& item, std::string_view k) { return std::string_view(item.first) < k; });
+  return std::lower_bound(items.begin(), items.end(), key, [](const auto& item, std::string_view k) {
+    return std::string_view(item.first) < k;
+  });
 }
 
 }  // namespace
@@ -103,9 +105,13 @@ Val Val::string(std::string s) {
   return v;
 }
 
-Val Val::map(Type t) { return fromMap(t, std::make_shared<MapObj>()); }
+Val Val::map(Type t) {
+  return fromMap(t, std::make_shared<MapObj>());
+}
 
-Val Val::list(Type t) { return fromList(t, std::make_shared<ListObj>()); }
+Val Val::list(Type t) {
+  return fromList(t, std::make_shared<ListObj>());
+}
 
 Val Val::fromMap(Type t, std::shared_ptr<MapObj> m) {
   Val v;
@@ -437,6 +443,10 @@ bool deepEqual(const Val& a0, const Val& b0) {
 }  // namespace iop::tmpl::detail
 
 namespace iop::tmpl {
+
+std::string sprint(const Value& v) {
+  return detail::formatValue(detail::fromJson(v));
+}
 
 Value withGoNumbers(const Value& v) {
   if (v.is_number_integer() || v.is_number_unsigned()) return v.get<double>();

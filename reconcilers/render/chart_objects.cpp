@@ -1,6 +1,8 @@
 #include "reconcilers/render/chart_objects.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 
 #include "template/go_yaml.h"
 
@@ -15,6 +17,19 @@ std::string trimSpace(const std::string& s) {
   auto b = s.find_first_not_of(ws);
   if (b == std::string::npos) return "";
   return s.substr(b, s.find_last_not_of(ws) - b + 1);
+}
+
+// istioctl decodes each rendered document into an unstructured.Unstructured: through JSON, where
+// Go writes an integral float64 without a fraction, so it comes back an int64. Whole numbers of
+// the rendered objects are integers here too, which is also what the API server requires of
+// integer fields.
+void integralNumbers(json& v) {
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.2e18) v = static_cast<std::int64_t>(d);
+  } else if (v.is_structured()) {
+    for (auto& e : v) integralNumbers(e);
+  }
 }
 
 // Parses each document into an object; one that does not parse is an error, one without a
@@ -34,6 +49,7 @@ bool parseDocuments(const std::string& file, const std::string& text, const std:
     }
     auto kind = parsed->find("kind");
     if (kind == parsed->end() || !kind->is_string() || kind->get<std::string>().empty()) continue;
+    integralNumbers(*parsed);
     out.push_back(std::move(*parsed));
   }
   return true;
@@ -66,9 +82,9 @@ std::vector<std::string> splitYamlDocuments(const std::string& text) {
   return out;
 }
 
-ChartObjects renderChartObjects(const IstioManifests& manifests, const std::string& chart, const std::string& ns,
-                                const json& values, const std::string& path, FieldErrors& errors,
-                                std::stop_token stop) {
+ChartObjects renderChartObjects(const IstioManifests& manifests, const std::string& chart,
+                                const std::string& ns, const json& values, const std::string& path,
+                                FieldErrors& errors, std::stop_token stop) {
   ChartObjects result;
   auto loaded = manifests.chart(chart);
   if (!loaded) {
@@ -79,8 +95,12 @@ ChartObjects renderChartObjects(const IstioManifests& manifests, const std::stri
   release.name = "istio";
   release.namespace_ = ns;
   // istioctl renders with Helm's default capabilities and the oldest Kubernetes version Istio
-  // supports; no chart of Istio's branches on them except a GKE check in istio-cni.
+  // supports (istioctl/pkg/install/k8sversion.MinK8SVersion of the pinned release); no chart of
+  // Istio's branches on them except a GKE check in istio-cni.
   tmpl::Capabilities caps;
+  caps.kubeVersion = "v1.32.0";
+  caps.kubeMajor = "1";
+  caps.kubeMinor = "32";
   tmpl::Limits limits;
   limits.stop = std::move(stop);
   auto rendered = tmpl::render(**loaded, values, release, caps, limits);

@@ -23,9 +23,9 @@ struct ChartObjects {
 // values.yaml is coalesced in) for release "istio" in `ns`. A template or parse error is
 // appended to `errors` under `path` with the template's file, line and column, and no objects
 // come back. Thread-safe; the parsed chart is shared.
-ChartObjects renderChartObjects(const IstioManifests& manifests, const std::string& chart, const std::string& ns,
-                                const nlohmann::json& values, const std::string& path, FieldErrors& errors,
-                                std::stop_token stop = {});
+ChartObjects renderChartObjects(const IstioManifests& manifests, const std::string& chart,
+                                const std::string& ns, const nlohmann::json& values, const std::string& path,
+                                FieldErrors& errors, std::stop_token stop = {});
 
 // istioctl's yml.SplitString: the documents of a multi-document YAML text, split at lines that
 // start with "---", trimmed, empty ones left out.

@@ -21,8 +21,10 @@ const std::vector<Component>& components() {
       {kEgressGateways, "egressGateways", false, true, "Deployment", "istio-egressgateway", "istio-proxy",
        "gateways/istio-egress", "gateways.istio-egressgateway", false,
        "spec.values.gateways.istio-egressgateway.enabled"},
-      {kCni, "cni", false, false, "DaemonSet", "istio-cni-node", "install-cni", "istio-cni", "cni", false, ""},
-      {kZtunnel, "ztunnel", false, false, "DaemonSet", "ztunnel", "istio-proxy", "ztunnel", "ztunnel", true, ""},
+      {kCni, "cni", false, false, "DaemonSet", "istio-cni-node", "install-cni", "istio-cni", "cni", false,
+       ""},
+      {kZtunnel, "ztunnel", false, false, "DaemonSet", "ztunnel", "istio-proxy", "ztunnel", "ztunnel", true,
+       ""},
   };
   return all;
 }

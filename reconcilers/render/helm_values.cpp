@@ -5,71 +5,22 @@
 #include <cstdint>
 
 #include "reconcilers/api/json_tree.h"
+#include "template/chart.h"
 
 namespace iop::reconcilers {
 
 using nlohmann::json;
 
-json asGoJson(const json& v) {
-  if (v.is_number_integer() || v.is_number_unsigned()) return json(v.get<double>());
-  if (v.is_object()) {
-    json out = json::object();
-    for (const auto& [k, e] : v.items()) out[k] = asGoJson(e);
-    return out;
-  }
-  if (v.is_array()) {
-    json out = json::array();
-    for (const auto& e : v) out.push_back(asGoJson(e));
-    return out;
-  }
-  return v;
-}
-
 namespace {
 
-// Go's fmt "%v" of a float64: strconv's 'g' format with the shortest digits, which switches to
-// the exponent form when the exponent is below -4 or at least 6 (so 1e6 prints as "1e+06").
-std::string goFloat(double f) {
-  if (std::isnan(f)) return "NaN";
-  if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
-  if (f == 0) return std::signbit(f) ? "-0" : "0";
-  // Shortest round-trip digits and decimal exponent, as strconv computes them.
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
-  std::string sci(buf, r.ptr);  // d.ddde[+-]xx
-  bool neg = sci.front() == '-';
-  if (neg) sci.erase(0, 1);
-  auto e = sci.find('e');
-  std::string mant = sci.substr(0, e);
-  int exp = std::stoi(sci.substr(e + 1));
-  std::string digits;
-  for (char c : mant)
-    if (c != '.') digits += c;
-  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
-  const int nd = static_cast<int>(digits.size());
-  const int eprec = 6;
-  std::string out = neg ? "-" : "";
-  if (exp < -4 || exp >= eprec) {
-    out += digits.substr(0, 1);
-    if (nd > 1) out += "." + digits.substr(1);
-    char eb[8];
-    std::snprintf(eb, sizeof eb, "e%c%02d", exp < 0 ? '-' : '+', std::abs(exp));
-    return out + eb;
-  }
-  const int dp = exp + 1;  // digits before the point
-  if (dp <= 0) return out + "0." + std::string(-dp, '0') + digits;
-  if (dp >= nd) return out + digits + std::string(dp - nd, '0');
-  return out + digits.substr(0, dp) + "." + digits.substr(dp);
+// What json.Unmarshal into `any` makes of `v`: every number a float64.
+json asGoJson(const json& v) {
+  return tmpl::withGoNumbers(v);
 }
 
 // fmt.Sprintf("%v", v) for the scalars istioctl formats into `--set`-style paths.
 std::string goSprint(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  if (v.is_number_float()) return goFloat(v.get<double>());
-  if (v.is_number()) return v.dump();
-  if (v.is_null()) return "<nil>";
-  return v.dump();
+  return tmpl::sprint(v);
 }
 
 // istioctl's SetSpecPaths("values.<path>=<value>"): the value re-parsed as a --set value.
@@ -80,8 +31,8 @@ void setSpecValue(json& merged, const std::string& valuesPath, const std::string
 
 }  // namespace
 
-json mergeIstioOperator(const IstioOperator& iop, const json& profile, const std::vector<std::string>& setFlags,
-                        FieldErrors& errors) {
+json mergeIstioOperator(const IstioOperator& iop, const json& profile,
+                        const std::vector<std::string>& setFlags, FieldErrors& errors) {
   json merged = asGoJson(profile);
   if (!merged.is_object()) merged = json::object();
   json user = {{"apiVersion", kIstioOperatorApiVersion},
@@ -167,10 +118,8 @@ std::optional<std::string> canonicalQuantity(const json& q) {
   std::string text;
   if (q.is_string()) {
     text = q.get<std::string>();
-  } else if (q.is_number_float()) {
-    text = goFloat(q.get<double>());
   } else if (q.is_number()) {
-    text = q.dump();
+    text = goSprint(q);
   } else {
     return std::nullopt;
   }
@@ -182,8 +131,9 @@ std::optional<std::string> canonicalQuantity(const json& q) {
   std::string suffix = text.substr(n);
   auto d = parseDecimal(std::string_view(text).substr(0, n));
   if (!d) return std::nullopt;
-  static const std::pair<const char*, int> kDecimal[] = {{"n", -9}, {"u", -6}, {"m", -3}, {"", 0}, {"k", 3},
-                                                         {"M", 6},  {"G", 9},  {"T", 12}, {"P", 15}, {"E", 18}};
+  static const std::pair<const char*, int> kDecimal[] = {{"n", -9}, {"u", -6}, {"m", -3}, {"", 0},
+                                                         {"k", 3},  {"M", 6},  {"G", 9},  {"T", 12},
+                                                         {"P", 15}, {"E", 18}};
   static const std::pair<const char*, int> kBinary[] = {{"Ki", 10}, {"Mi", 20}, {"Gi", 30},
                                                         {"Ti", 40}, {"Pi", 50}, {"Ei", 60}};
   enum { kDecimalSI, kBinarySI, kDecimalExponent } format = kDecimalSI;
@@ -280,7 +230,9 @@ json componentValues(const Component& c, const ComponentInstance& instance, cons
     merged = asGoJson(merged);
     cloned = true;
   };
-  auto set = [&](const std::string& leaf, json value) { setPath(merged, "spec.values." + root + "." + leaf, value); };
+  auto set = [&](const std::string& leaf, json value) {
+    setPath(merged, "spec.values." + root + "." + leaf, value);
+  };
   const json& k8s = spec.k8s;
   if (c.isGateway()) {
     clone();

@@ -19,9 +19,6 @@
 // number_float a float64.
 namespace iop::reconcilers {
 
-// What json.Unmarshal into `any` makes of `v`: every number a float64.
-nlohmann::json asGoJson(const nlohmann::json& v);
-
 // The merged IstioOperator istioctl renders from: `profile` (default overlaid with the named
 // profile) under the CR, top-level fields translated into values (hub, tag, revision,
 // meshConfig, compatibilityVersion, component enablement), `metadata.namespace` set from

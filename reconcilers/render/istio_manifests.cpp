@@ -70,8 +70,8 @@ tmpl::Result<Listing> list(const fs::path& dir) {
   for (const auto& rel : out.files) {
     struct stat st {};
     if (::stat((dir / rel).c_str(), &st) != 0) return tmpl::Error{"cannot stat " + (dir / rel).string()};
-    out.fingerprint += rel + '\0' + std::to_string(st.st_size) + '\0' + std::to_string(st.st_mtim.tv_sec) + '.' +
-                       std::to_string(st.st_mtim.tv_nsec) + '\n';
+    out.fingerprint += rel + '\0' + std::to_string(st.st_size) + '\0' + std::to_string(st.st_mtim.tv_sec) +
+                       '.' + std::to_string(st.st_mtim.tv_nsec) + '\n';
   }
   return out;
 }
@@ -87,9 +87,9 @@ IstioManifests::IstioManifests(std::string description,
 
 std::shared_ptr<const IstioManifests> IstioManifests::compiledIn() {
   static const std::shared_ptr<const IstioManifests> builtin = [] {
-    return std::shared_ptr<const IstioManifests>(
-        new IstioManifests(std::string("compiled-in Istio ") + IOP_ISTIO_RELEASE + " (" + IOP_ISTIO_SOURCE + ")",
-                           compiledInIstioFiles(), {}));
+    return std::shared_ptr<const IstioManifests>(new IstioManifests(
+        std::string("compiled-in Istio ") + IOP_ISTIO_RELEASE + " (" + IOP_ISTIO_SOURCE + ")",
+        compiledInIstioFiles(), {}));
   }();
   return builtin;
 }

@@ -20,9 +20,13 @@ namespace iop::reconcilers {
 
 // The charts of Istio's operator components (operator/pkg/component), plus the `default` chart
 // that revision tags render. A directory must hold every one of them.
-inline constexpr const char* kIstioCharts[] = {
-    "base",    "istio-control/istio-discovery", "gateways/istio-ingress", "gateways/istio-egress",
-    "istio-cni", "ztunnel",                      "default"};
+inline constexpr const char* kIstioCharts[] = {"base",
+                                               "istio-control/istio-discovery",
+                                               "gateways/istio-ingress",
+                                               "gateways/istio-egress",
+                                               "istio-cni",
+                                               "ztunnel",
+                                               "default"};
 
 class IstioManifests {
  public:

@@ -115,7 +115,8 @@ std::vector<std::string> applyK8sSettings(std::vector<json>& objects, const Comp
       // The API has these fields, but istioctl's post-processing never applies them; rendering
       // what istioctl renders means saying so rather than patching.
       warnings.push_back(spec.specPath + ".k8s." + field +
-                         " is accepted but not applied by Istio's installer; use k8s.overlays to add " + field);
+                         " is accepted but not applied by Istio's installer; use k8s.overlays to add " +
+                         field);
     } else if (field == "podAnnotations") {
       patchWorkload({{"spec", {{"template", {{"metadata", {{"annotations", value}}}}}}}});
     } else if (field == "replicaCount") {

@@ -1,7 +1,6 @@
 #include "reconcilers/render/profiles.h"
 
 #include "reconcilers/api/json_tree.h"
-#include "reconcilers/render/helm_values.h"
 #include "template/go_yaml.h"
 
 namespace iop::reconcilers {
@@ -27,12 +26,13 @@ std::optional<json> load(const IstioManifests& manifests, const std::string& nam
     error = "profile \"" + name + "\" of " + manifests.description() + " is not an IstioOperator document";
     return std::nullopt;
   }
-  return asGoJson(*doc);
+  return tmpl::withGoNumbers(*doc);
 }
 
 }  // namespace
 
-std::optional<json> resolveProfile(const IstioManifests& manifests, const std::string& name, std::string& error) {
+std::optional<json> resolveProfile(const IstioManifests& manifests, const std::string& name,
+                                   std::string& error) {
   auto base = load(manifests, "default", error);
   if (!base) return std::nullopt;
   if (name.empty() || name == "default") return base;

@@ -86,7 +86,8 @@ std::string patchedResourceName(const Component& c, const ComponentSpec& spec, c
   std::string name = c.resourceName;
   if (c.isGateway() && !spec.name.empty()) name = spec.name;
   if (std::string_view(c.name) == kPilot) {
-    std::string rev = values.value("revision", json()).is_string() ? values["revision"].get<std::string>() : "";
+    std::string rev =
+        values.value("revision", json()).is_string() ? values["revision"].get<std::string>() : "";
     if (!rev.empty() && rev != "default") name += "-" + rev;
   }
   return name;
@@ -126,8 +127,8 @@ RenderResult render(const IstioOperator& iop, const RenderOptions& options) {
       for (const ComponentInstance& instance : enabledInstances(c, merged, defaultNamespace, result.errors)) {
         const ComponentSpec& spec = instance.spec;
         json values = componentValues(c, instance, merged);
-        ChartObjects rendered = renderChartObjects(*manifests, c.chart, spec.namespace_, values, spec.specPath,
-                                                   result.errors, options.stop);
+        ChartObjects rendered = renderChartObjects(*manifests, c.chart, spec.namespace_, values,
+                                                   spec.specPath, result.errors, options.stop);
         for (auto& w : rendered.warnings) result.warnings.push_back(std::string(c.name) + ": " + w);
         std::vector<json>& objs = rendered.objects;
         if (*c.resourceType) {
