@@ -642,11 +642,12 @@ def pinned_version():
     return m.group(1)
 
 
-def script_output(argv, env_version):
-    env = dict(os.environ, ISTIO_VERSION=env_version)
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        raise ToolFailure(f"{shlex.join(argv)} failed:\n{proc.stderr}")
+def script_output(argv, version):
+    """The last line a helper script prints; its progress (a 20-minute istioctl build) shows."""
+    env = dict(os.environ, ISTIO_VERSION=version)
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, text=True, env=env)
+    if proc.returncode != 0 or not proc.stdout.strip():
+        raise ToolFailure(f"{shlex.join(portable(a) for a in argv)} failed (exit {proc.returncode})")
     return proc.stdout.strip().splitlines()[-1]
 
 
@@ -688,8 +689,8 @@ def main():
                     help="documented deliberate differences (default deliberate.yaml)")
     ap.add_argument("--out", default=None,
                     help="result file (default results/latest.txt; results/<version>.txt for another version)")
-    ap.add_argument("--work", default=None, help="where both tools' raw output is kept "
-                    "(default build/fidelity/<version>)")
+    ap.add_argument("--work", default=str(REPO / "build" / "fidelity"),
+                    help="both tools' raw output and stderr per CR go to WORK/<version>/ (default build/fidelity)")
     ap.add_argument("--as-rendered", action="store_true",
                     help="compare objects as rendered, without the ownership labels istioctl "
                     "install adds; for checking this tool with --iop pointing at istioctl")
@@ -713,7 +714,7 @@ def main():
             files = [f for f in files if f.name in wanted]
         if not files:
             raise ToolFailure(f"no CRs found in {a.crs}")
-        work = pathlib.Path(a.work) if a.work else REPO / "build" / "fidelity" / version
+        work = pathlib.Path(a.work) / version
         work.mkdir(parents=True, exist_ok=True)
         out_file = pathlib.Path(a.out) if a.out else HERE / "results" / (
             "latest.txt" if version == pinned else f"{version}.txt")
