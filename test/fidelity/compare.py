@@ -196,8 +196,9 @@ def normalize(v, parse_values=False):
                 x = parse_embedded(x)
             if x is None:
                 continue
-            # `annotations` under metadata (an object's or a pod template's); ConfigMap data is
-            # handled by the caller, which knows the kind.
+            # The values of any map under `annotations` (an object's, a pod template's); a CRD
+            # schema's `annotations` property holds maps, which stay as they are. ConfigMap
+            # data is handled by the caller, which knows the kind.
             out[k] = normalize(x, parse_values=(k == "annotations"))
         return out
     if isinstance(v, list):
@@ -271,7 +272,7 @@ def list_key(field, a, b):
         ok = True
         for lst in items:
             vals = [i.get(k) if isinstance(i, dict) else None for i in lst]
-            if None in vals or len(set(map(json.dumps, vals))) != len(vals):
+            if None in vals or len({json.dumps(v, default=str) for v in vals}) != len(vals):
                 ok = False
                 break
         if ok:
@@ -295,11 +296,10 @@ def children(a, b, field):
         for i in range(max(len(a), len(b))):
             yield f"[{i}]", field, a[i] if i < len(a) else ABSENT, b[i] if i < len(b) else ABSENT
         return
-    am = {json.dumps(x[key]): x for x in a}
-    bm = {json.dumps(x[key]): x for x in b}
+    am = {json.dumps(x[key], default=str): x for x in a}
+    bm = {json.dumps(x[key], default=str): x for x in b}
     for k in list(am) + [k for k in bm if k not in am]:
-        v = json.loads(k)
-        yield f"[{key}:{v}]", field, am.get(k, ABSENT), bm.get(k, ABSENT)
+        yield f"[{key}:{json.loads(k)}]", field, am.get(k, ABSENT), bm.get(k, ABSENT)
 
 
 def diff(a, b, path="", field="", out=None):
@@ -364,7 +364,7 @@ class Deliberate:
         want = str(want)
         for k in ("name", "namespace", "revision"):
             want = want.replace("{cr.%s}" % k, getattr(cr, k) or "")
-        return bool(glob_re(want).match(v if isinstance(v, str) else json.dumps(v)))
+        return bool(glob_re(want).match(v if isinstance(v, str) else json.dumps(v, default=str)))
 
     def matches(self, key, path, a, b, context):
         kind, ns, name = key
