@@ -442,5 +442,48 @@ class ResultFile(unittest.TestCase):
         self.assertEqual(v, "iop version 0.1.0 commit abc")
 
 
+class Runs(unittest.TestCase):
+    """main() end to end, with two shell scripts standing in for istioctl and iop."""
+
+    FAKE = """#!/bin/sh
+# usage: fake manifest generate [--manifests DIR] -f CR ...: rejects a CR named *new*.yaml
+for a; do case "$a" in *new*.yaml) echo "unknown field spec.newThing" >&2; exit 1;; esac; done
+echo "apiVersion: v1"; echo "kind: ConfigMap"; echo "metadata: {name: m, namespace: ns}"
+echo "data: {mesh: 'a: 1'}"
+"""
+
+    def run_main(self, version):
+        import subprocess
+        import sys
+        d = pathlib.Path(tempfile.mkdtemp())
+        fake = d / "tool"
+        fake.write_text(self.FAKE)
+        fake.chmod(0o755)
+        crs = d / "crs"
+        crs.mkdir()
+        (crs / "01-old.yaml").write_text("metadata: {name: a}\nspec: {profile: minimal}\n")
+        (crs / "02-new.yaml").write_text("metadata: {name: b}\nspec: {profile: minimal}\n")
+        out = d / "out.txt"
+        p = subprocess.run([sys.executable, str(compare.HERE / "compare.py"), "--iop", str(fake),
+                            "--istioctl", str(fake), "--istio-version", version, "--manifests", "",
+                            "--crs", str(crs), "--out", str(out), "--work", str(d / "work"),
+                            "--as-rendered"], capture_output=True, text=True)
+        return p, out
+
+    def test_another_version_skips_the_crs_its_istioctl_rejects_and_says_why(self):
+        p, out = self.run_main("v0.0.0-older")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("skipping 02-new.yaml", p.stderr)
+        text = out.read_text()
+        self.assertIn("skipped\t02-new.yaml\tistioctl rejects it: exit 1: unknown field spec.newThing", text)
+        self.assertRegex(text, r"total\tobjects_matched\t1\tobjects_union\t1\tobjects_percent\t100.0")
+        self.assertIn("meta\tistio_module\tistio.io/istio@v0.0.0-older\n", text)
+
+    def test_the_pinned_version_stops_on_a_rejected_cr(self):
+        p, _ = self.run_main(compare.pinned_version())
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("istioctl rejects 02-new.yaml", p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
