@@ -26,6 +26,9 @@ TEST_CASE("every kind rendered by any profile, remote with an IP included, is an
   CHECK(kinds.count("EndpointSlice") == 1);
   for (const auto& kind : kinds) {
     INFO(kind);
+    // Multus's CRD is absent from most clusters, and an informer on an unserved kind never
+    // syncs: iop applies this one (openshift profiles) but does not watch or prune it.
+    if (kind == "NetworkAttachmentDefinition") continue;
     CHECK(ownedKind(kind) != nullptr);
   }
 }

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "reconcilers/render/chart_objects.h"
 #include "reconcilers/render/render.h"
 #include "template/go_yaml.h"
 #include "test/support/istio_release.h"
@@ -95,7 +96,7 @@ TEST_CASE("The ambient profile renders ztunnel and istio-cni", "[render][charts]
 TEST_CASE("A CR's installPackagePath renders that directory's charts", "[render][charts]") {
   iop::test::ManifestsCopy copy;
   copy.write("charts/gateways/istio-ingress/templates/zz-marker.yaml",
-             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: marker-{{ .Values.gateways.istio-ingressgateway.name "
+             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: marker-{{ index .Values.gateways \"istio-ingressgateway\" \"name\" "
              "}}\n  namespace: {{ .Release.Namespace }}\n");
   auto r = renderYaml("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: gw}\n"
                       "spec:\n  profile: empty\n  installPackagePath: " +
