@@ -6,9 +6,9 @@ COPY scripts/setup.sh scripts/setup.sh
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       build-essential cmake ninja-build pkg-config git ca-certificates \
       libboost1.81-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev \
-      prometheus-cpp-dev libcli11-dev golang-go && rm -rf /var/lib/apt/lists/*
-# The build generates the IstioOperator CRD from Istio's API types (scripts/gen-crd.sh), which Go
-# fetches through the module proxy.
+      prometheus-cpp-dev libcli11-dev libre2-dev golang-go && rm -rf /var/lib/apt/lists/*
+# The build fetches Istio's charts and API types (the pinned istio.io/istio module) through Go's
+# module proxy: scripts/fetch-istio.sh and scripts/gen-crd.sh.
 COPY . .
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIOP_BUILD_TESTS=OFF \
  && cmake --build build --target iop \
@@ -17,7 +17,7 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIOP_BUILD_TESTS=OF
 FROM debian:bookworm-slim
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       ca-certificates libssl3 libyaml-cpp0.7 libspdlog1.10 libfmt9 \
-      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 \
+      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libre2-9 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --uid 1337 --no-create-home --shell /usr/sbin/nologin iop
 COPY --from=build /src/build/iop /usr/local/bin/iop

@@ -66,9 +66,8 @@ def run(ctx):
                 workload.create_namespaces(api, [ns])
                 cr = copy.deepcopy(base_cr)
                 cr["metadata"]["namespace"] = ns
-                # The components' namespace: istioctl takes it from values.global.istioNamespace
-                # (it ignores spec.namespace for the default profile), iop from either.
-                cr["spec"]["namespace"] = ns
+                # The components' namespace: both take it from values.global.istioNamespace
+                # (spec.namespace is unused).
                 cr["spec"].setdefault("values", {}).setdefault("global", {})["istioNamespace"] = ns
                 f = tmp / f"{ns}.yaml"
                 f.write_text(yaml.safe_dump(cr))

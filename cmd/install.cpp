@@ -30,6 +30,7 @@ struct InstallFlags {
   std::vector<std::string> sets;
   std::string revision;
   std::string ns = "istio-system";
+  std::string manifests;
   bool dryRun = false;
   bool yes = false;
   std::string readinessTimeout = "300s";
@@ -144,8 +145,9 @@ int runInstall(const InstallFlags& f) {
               << ": expected a duration such as 300s, 5m or 1m30s (a bare number is seconds)\n";
     return kExitBadInput;
   }
-  reconcilers::ProfileSource profiles;
-  auto input = renderFromFlags(f.files, f.sets, f.revision, f.ns, profiles);
+  auto manifests = manifestsFromFlag(f.manifests);
+  if (!manifests) return kExitBadInput;
+  auto input = renderFromFlags(f.files, f.sets, f.revision, f.ns, manifests);
   if (!input) return kExitBadInput;
   const auto& iop = input->iop;
   const auto& rendered = input->rendered;
@@ -271,8 +273,7 @@ int runUninstall(const UninstallFlags& f) {
   if (!f.revision.empty()) selector += std::string(",") + reconcilers::kRevisionLabel + "=" + f.revision;
   reconcilers::Owner ownerOfFile;
   if (!f.files.empty()) {
-    reconcilers::ProfileSource profiles;
-    auto iop = composeFromFlags(f.files, {}, "", f.ns, profiles);
+    auto iop = composeFromFlags(f.files, {}, "", f.ns, *reconcilers::IstioManifests::compiledIn());
     if (!iop) return kExitBadInput;
     ownerOfFile = {iop->name, iop->namespace_};
     selector = ownerOfFile.labelSelector();
@@ -353,6 +354,9 @@ void addInstall(CLI::App& root) {
       ->capture_default_str();
   i->add_flag("--dry-run,--dryRun", f->dryRun, "Print the objects instead of applying them");
   i->add_flag("-y,--skip-confirmation", f->yes, "Do not ask for confirmation");
+  i->add_option("-d,--manifests", f->manifests,
+                "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
+                  "the compiled-in Istio; the CR's spec.installPackagePath does the same");
   i->add_option("--readiness-timeout", f->readinessTimeout,
                 "How long to wait for workloads to be ready (300s, 5m; a bare number is seconds)")
       ->capture_default_str();

@@ -29,15 +29,25 @@ std::optional<std::vector<reconcilers::InputFile>> readInputFiles(const std::vec
   return out;
 }
 
+std::shared_ptr<const reconcilers::IstioManifests> manifestsFromFlag(const std::string& dir) {
+  if (dir.empty()) return reconcilers::IstioManifests::compiledIn();
+  auto m = reconcilers::IstioManifests::fromDirectory(dir);
+  if (!m) {
+    std::cerr << "error: --manifests " << dir << ": " << m.error().message << "\n";
+    return nullptr;
+  }
+  return *m;
+}
+
 std::optional<reconcilers::IstioOperator> composeFromFlags(const std::vector<std::string>& files,
                                                            const std::vector<std::string>& sets,
                                                            const std::string& revision, const std::string& ns,
-                                                           const reconcilers::ProfileSource& profiles) {
+                                                           const reconcilers::IstioManifests& manifests) {
   auto inputs = readInputFiles(files);
   if (!inputs) return std::nullopt;
   std::vector<std::string> all = sets;
   if (!revision.empty()) all.push_back("revision=" + revision);
-  auto parsed = reconcilers::composeIstioOperator(*inputs, all, profiles);
+  auto parsed = reconcilers::composeIstioOperator(*inputs, all, manifests);
   if (!parsed.ok()) {
     for (const auto& e : parsed.errors) std::cerr << "error: " << e.str() << "\n";
     return std::nullopt;
@@ -51,10 +61,10 @@ std::optional<reconcilers::IstioOperator> composeFromFlags(const std::vector<std
 std::optional<RenderedInput> renderFromFlags(const std::vector<std::string>& files,
                                              const std::vector<std::string>& sets,
                                              const std::string& revision, const std::string& ns,
-                                             const reconcilers::ProfileSource& profiles) {
-  auto iop = composeFromFlags(files, sets, revision, ns, profiles);
+                                             std::shared_ptr<const reconcilers::IstioManifests> manifests) {
+  auto iop = composeFromFlags(files, sets, revision, ns, *manifests);
   if (!iop) return std::nullopt;
-  auto rendered = reconcilers::render(*iop, {.iopVersion = kVersion, .profiles = &profiles});
+  auto rendered = reconcilers::render(*iop, {.iopVersion = kVersion, .manifests = std::move(manifests)});
   for (const auto& w : rendered.warnings) std::cerr << "warning: " << w << "\n";
   if (!rendered.ok()) {
     for (const auto& e : rendered.errors) std::cerr << "error: " << e.str() << "\n";

@@ -1,11 +1,11 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "reconcilers/api/istio_operator.h"
-#include "reconcilers/render/profiles.h"
 #include "reconcilers/render/render.h"
 
 // Reading the IstioOperator that -f files, --set flags, --revision and -n describe: shared by
@@ -18,13 +18,18 @@ namespace iop::cmd {
 // when one cannot be read.
 std::optional<std::vector<reconcilers::InputFile>> readInputFiles(const std::vector<std::string>& files);
 
-// The IstioOperator the files and flags describe, validated against `profiles`, named
+// Istio's charts and profiles for a verb's `--manifests DIR` flag: the directory's, or the
+// compiled-in ones when `dir` is empty. Nullptr (after printing why, naming the missing file)
+// when the directory is not an Istio manifests directory; callers exit with kExitBadInput.
+std::shared_ptr<const reconcilers::IstioManifests> manifestsFromFlag(const std::string& dir);
+
+// The IstioOperator the files and flags describe, validated against `manifests`' profiles, named
 // "installed-state" when the files give no name and placed in `ns` when they give no namespace
 // (so it has an owner for the ownership labels, as with istioctl install).
 std::optional<reconcilers::IstioOperator> composeFromFlags(const std::vector<std::string>& files,
                                                            const std::vector<std::string>& sets,
                                                            const std::string& revision, const std::string& ns,
-                                                           const reconcilers::ProfileSource& profiles);
+                                                           const reconcilers::IstioManifests& manifests);
 
 // The IstioOperator of composeFromFlags() and what render() makes of it with this iop's version.
 struct RenderedInput {
@@ -37,6 +42,6 @@ struct RenderedInput {
 std::optional<RenderedInput> renderFromFlags(const std::vector<std::string>& files,
                                              const std::vector<std::string>& sets,
                                              const std::string& revision, const std::string& ns,
-                                             const reconcilers::ProfileSource& profiles);
+                                             std::shared_ptr<const reconcilers::IstioManifests> manifests);
 
 }  // namespace iop::cmd

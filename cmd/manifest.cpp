@@ -47,15 +47,14 @@ std::optional<std::string> componentName(const std::string& in) {
 int generate(const ManifestFlags& flags) {
   auto inputs = readInputFiles(flags.files);
   if (!inputs) return kExitBadInput;
-  std::unique_ptr<reconcilers::ProfileSource> profiles =
-      flags.manifests.empty() ? std::make_unique<reconcilers::ProfileSource>()
-                              : std::make_unique<reconcilers::ProfileSource>(flags.manifests);
+  auto manifests = manifestsFromFlag(flags.manifests);
+  if (!manifests) return kExitBadInput;
   std::vector<std::string> sets = flags.sets;
   if (!flags.revision.empty()) sets.push_back("revision=" + flags.revision);
 
   reconcilers::RenderOptions options;
   options.iopVersion = kVersion;
-  options.profiles = profiles.get();
+  options.manifests = manifests;
   for (const auto& c : flags.components) {
     auto name = componentName(c);
     if (!name) {
@@ -67,7 +66,7 @@ int generate(const ManifestFlags& flags) {
     options.components.insert(*name);
   }
 
-  auto parsed = reconcilers::composeIstioOperator(*inputs, sets, *profiles);
+  auto parsed = reconcilers::composeIstioOperator(*inputs, sets, *manifests);
   if (!parsed.ok()) {
     for (const auto& e : parsed.errors) std::cerr << "error: " << e.str() << "\n";
     return kExitBadInput;
@@ -118,7 +117,8 @@ void addManifest(CLI::App& root) {
   addClusterFlags(*gen, flags->cluster);
   gen->add_option("--component", flags->components, "Only print this component (repeatable)");
   gen->add_option("-d,--manifests", flags->manifests,
-                  "Directory of profiles (<dir>/profiles/<name>.yaml) to use instead of the built-in ones");
+                  "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
+                  "the compiled-in Istio; the CR's spec.installPackagePath does the same");
   gen->callback([flags] { setExitCode(generate(*flags)); });
   addManifestDiff(*manifest);
 }

@@ -29,6 +29,7 @@ struct DiffFlags {
   std::vector<std::string> sets;
   std::string revision;
   std::string ns = "istio-system";
+  std::string manifests;
 };
 
 // A value under a "-" or "+" marker: scalars inline, maps and lists as indented YAML.
@@ -86,8 +87,9 @@ int runDiff(const DiffFlags& f) {
     std::cerr << "error: -f FILE is required: the IstioOperator to compare with the cluster\n";
     return kExitBadInput;
   }
-  reconcilers::ProfileSource profiles;
-  auto input = renderFromFlags(f.files, f.sets, f.revision, f.ns, profiles);
+  auto manifests = manifestsFromFlag(f.manifests);
+  if (!manifests) return kExitBadInput;
+  auto input = renderFromFlags(f.files, f.sets, f.revision, f.ns, manifests);
   if (!input) return kExitBadInput;
   const auto& iop = input->iop;
   const auto& rendered = input->rendered;
@@ -116,6 +118,9 @@ void addManifestDiff(CLI::App& manifest) {
   d->add_option("-r,--revision", f->revision, "Control plane revision (same as --set revision=R)");
   d->add_option("-n,--namespace", f->ns, "Namespace of the IstioOperator when its file has none")
       ->capture_default_str();
+  d->add_option("-d,--manifests", f->manifests,
+                "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
+                "the compiled-in Istio; the CR's spec.installPackagePath does the same");
   d->footer(
       "Examples:\n"
       "  iop manifest diff -f gateways.yaml --revision 1-8-1 -n istio-system\n"

@@ -18,7 +18,7 @@
 #include "reconcilers/apply/revision_in_use.h"
 #include "reconcilers/operator/operator_install.h"
 #include "reconcilers/operator/operator_runtime.h"
-#include "reconcilers/render/profiles.h"
+#include "reconcilers/render/istio_manifests.h"
 
 namespace iop::cmd {
 namespace {
@@ -70,7 +70,7 @@ bool readCRs(const InitFlags& f, std::vector<json>& out) {
       if (cr.is_null()) continue;
       // The same validation the operator runs: every problem, each with its field path.
       auto parsed =
-          reconcilers::istioOperatorFromJson(cr, {.profiles = reconcilers::ProfileSource().names()});
+          reconcilers::istioOperatorFromJson(cr, {.profiles = reconcilers::IstioManifests::compiledIn()->profileNames()});
       if (!parsed.ok()) {
         for (const auto& e : parsed.errors) std::cerr << "error: " << path << ": " << e.str() << "\n";
         ok = false;

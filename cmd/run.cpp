@@ -11,6 +11,7 @@
 
 #include "cmd/cluster_flags.h"
 #include "cmd/duration_flag.h"
+#include "cmd/istio_operator_input.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
 #include "controller/logging.h"
@@ -33,6 +34,7 @@ struct RunFlags {
   // about 20% sooner than 4 on a 2-core test cluster (bench/scale.py); more gained nothing.
   int workers = 8;
   std::string pruneWait = "2m";
+  std::string manifests;
   std::string logFormat = "text";
   // An operator reconciling hundreds of CRs writes thousands of objects at start; at the CLI's
   // 50 qps that alone takes minutes. The API server's priority and fairness still bounds it.
@@ -89,6 +91,10 @@ int runOperator(RunFlags f) {
   o.healthAddress = f.healthAddress;
   o.workers = f.workers;
   o.pruneWait = *pruneWait;
+  if (!f.manifests.empty()) {
+    o.manifests = manifestsFromFlag(f.manifests);
+    if (!o.manifests) return kExitBadInput;
+  }
   // What the initial LISTs parsed and then dropped (whole responses, the fields trimmed from
   // cached objects) is free but still resident until trimmed.
   o.onCachesSynced = [] { malloc_trim(0); };
@@ -159,6 +165,9 @@ void addRun(CLI::App& root) {
   run->add_option("--max-concurrent-reconciles", f->workers,
                   "CRs reconciled at once (each waits on the API server most of its time)")
       ->capture_default_str();
+  run->add_option("-d,--manifests", f->manifests,
+                  "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render every CR\n"
+                  "with instead of the compiled-in Istio; it overrides the CRs' spec.installPackagePath");
   run->add_option(
          "--prune-wait", f->pruneWait,
          "How long objects a CR no longer renders are kept while its new workloads are not ready, "

@@ -8,19 +8,17 @@
 
 #include "base/yaml_json.h"
 #include "reconcilers/api/istio_operator.h"
-#include "reconcilers/render/profiles.h"
 #include "reconcilers/render/render.h"
 
 using namespace iop::reconcilers;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const ProfileSource profiles;
-  static const std::set<std::string> names = profiles.names();
+  static const std::set<std::string> names = IstioManifests::compiledIn()->profileNames();
   const std::string text(reinterpret_cast<const char*>(data), size);
   ParseResult parsed = parseIstioOperator(text, {.profiles = names});
   for (const auto& e : parsed.errors) (void)e.str();
   if (!parsed.ok()) return 0;
-  RenderResult rendered = render(*parsed.iop, {.iopVersion = "fuzz", .profiles = &profiles});
+  RenderResult rendered = render(*parsed.iop, {.iopVersion = "fuzz"});
   for (const auto& e : rendered.errors) (void)e.str();
   if (!rendered.ok()) return 0;
   for (const auto& o : rendered.objects) {

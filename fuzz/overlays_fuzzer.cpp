@@ -1,4 +1,4 @@
-// libFuzzer target: the overlay path engine (k8s.overlays, reconcilers/overlays.cpp). The input is
+// libFuzzer target: the overlay path engine (k8s.overlays, reconcilers/render/overlays.cpp). The input is
 // a YAML or JSON list of overlays ({kind, name, patches: [{path, value}]}) applied to the objects
 // a gateway renders to (Deployment, Service, ServiceAccount, Role, RoleBinding, HPA, PDB, all
 // named "gw"), then serialized as the applier would. Paths that match nothing must come back
@@ -11,7 +11,7 @@
 #include "base/yaml_json.h"
 #include "reconcilers/api/istio_operator.h"
 #include "reconcilers/render/render.h"
-#include "reconcilers/render/render_internal.h"
+#include "reconcilers/render/post_process.h"
 
 using namespace iop::reconcilers;
 using nlohmann::json;
@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   spec.specPath = "spec.components.ingressGateways[0]";
   std::vector<json> patched = objects;
   FieldErrors errors;
-  detail::applyOverlays(patched, spec, errors);
+  applyOverlays(patched, spec, errors);
   for (const auto& e : errors) (void)e.str();
   for (const auto& o : patched) {
     (void)o.dump();

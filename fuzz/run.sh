@@ -9,7 +9,7 @@
 # once fixed, as a regression seed).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-targets_all=(cr_parse_render overlays)
+targets_all=(cr_parse_render overlays template)
 cmd=${1:?usage: $0 build|run DIR [SECONDS [TARGET...]]}
 dir=${2:?usage: $0 build|run DIR [SECONDS [TARGET...]]}
 case $cmd in

@@ -54,7 +54,20 @@ class Result {
 // Values cross this boundary as JSON with Go's types kept apart: number_integer is Go's int64,
 // number_unsigned uint64, number_float float64 (so `{{ 1000000.0 }}` prints 1e+06 as in Go).
 // The chart's own values.yaml is read by the engine with Helm's rules.
+//
+// Helm (and istioctl) hand values that came from YAML or JSON to the engine with every number a
+// float64: `{{ .Values.replicas }}` of 1000000 prints 1e+06 and `eq .Values.port 80` fails on int
+// vs float. To render as istioctl does, pass values whose numbers are number_float: what
+// parseYaml (template/go_yaml.h) returns, or withGoNumbers() below.
 using Value = nlohmann::json;
+
+// `v` with every integer turned into a float64 (number_float), as encoding/json and
+// sigs.k8s.io/yaml decode numbers into interface{}.
+Value withGoNumbers(const Value& v);
+
+// fmt.Sprint of `v` with Go's types (number_float a float64, maps as map[k:v], null as <nil>):
+// what `{{ v }}` prints for a value that is present.
+std::string sprint(const Value& v);
 
 class ParsedChart;  // the engine's private representation: templates parsed once
 
@@ -84,18 +97,26 @@ class Chart {
   std::shared_ptr<const ParsedChart> parsed_;
 };
 
+// `.Release`. The defaults are what istioctl passes (common.ReleaseOptions{Name, Namespace}: the
+// other fields at Go's zero values).
 struct ReleaseOptions {
   std::string name;
   std::string namespace_;
-  int revision = 1;
-  bool isInstall = true;
+  int revision = 0;
+  bool isInstall = false;
   bool isUpgrade = false;
+  // Not used: Helm's ToRenderValues always sets .Release.Service to "Helm". Kept for source
+  // compatibility.
   std::string service = "Helm";
 };
 
 // `.Capabilities`. Defaults are Helm's DefaultCapabilities (its KubeVersion, its API versions).
+// istioctl replaces the KubeVersion: with the cluster's version info, or without a cluster with
+// ParseKubeVersion("1.<MinK8SVersion>.0") — give kubeVersion "v1.32.0", kubeMajor "1",
+// kubeMinor "32" for that. Both .KubeVersion.GitVersion and .KubeVersion (String()) print
+// kubeVersion.
 struct Capabilities {
-  std::string kubeVersion;  // e.g. "v1.28.0"; empty: Helm's default
+  std::string kubeVersion;  // e.g. "v1.28.0"; empty: Helm's default (v1.36.0 for Helm v4.2.0)
   std::string kubeMajor;
   std::string kubeMinor;
   // Empty: Helm's default version set.
@@ -105,7 +126,9 @@ struct Capabilities {
 // Bounds on one render, so that no chart or values (a user's `tpl`, a user's --manifests) can
 // crash or hang the caller. Exceeding one is an Error naming the template and the limit.
 struct Limits {
-  // Nesting of include/template/tpl calls (Helm's own limit is 1000).
+  // Nesting of include/template/tpl calls: a call nested deeper than maxIncludeDepth + 1 levels
+  // fails. With the default, a template that includes itself fails exactly where Helm's own
+  // limit (1000 nested includes of one name) fails, with Helm's message.
   int maxIncludeDepth = 1000;
   // Total bytes of output of one render.
   std::size_t maxOutputBytes = std::size_t{64} << 20;

@@ -16,7 +16,8 @@ def gateway_cr(name, namespace, revision, resources=None):
         gw["k8s"] = {"resources": resources}
     return {"apiVersion": "install.istio.io/v1alpha1", "kind": "IstioOperator",
             "metadata": {"name": name, "namespace": namespace},
-            "spec": {"profile": "empty", "revision": revision, "namespace": namespace,
+            "spec": {"profile": "empty", "revision": revision,
+                     "values": {"global": {"istioNamespace": namespace}},
                      "components": {"ingressGateways": [gw]}}}
 
 
@@ -24,7 +25,8 @@ def control_plane_cr(name, namespace, revision):
     """The default profile (base, istiod, ingress gateway) for one revision in one namespace."""
     return {"apiVersion": "install.istio.io/v1alpha1", "kind": "IstioOperator",
             "metadata": {"name": name, "namespace": namespace},
-            "spec": {"profile": "default", "revision": revision, "namespace": namespace}}
+            "spec": {"profile": "default", "revision": revision,
+                     "values": {"global": {"istioNamespace": namespace}}}}
 
 
 def plural(kind):

@@ -22,6 +22,10 @@ struct IstioOperator {
   std::string namespace_;
   // The whole `spec` object (never null after a successful parse; `{}` when absent).
   nlohmann::json spec = nlohmann::json::object();
+  // The `--set path=value` flags (paths under spec) this CR was composed with on the command
+  // line, already part of `spec`: the renderer re-applies them so their values keep the types
+  // istioctl's parser gives them (an int stays an int where the rest of a CR is float64).
+  std::vector<std::string> setFlags;
 
   std::string revision() const;  // spec.revision or ""
   std::string profile() const;   // spec.profile or "" (meaning default)

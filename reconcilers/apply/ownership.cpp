@@ -123,6 +123,7 @@ const std::vector<OwnedKind>& ownedKinds() {
       {{"apps", "v1", "DaemonSet"}, true, true},
       {{"autoscaling", "v2", "HorizontalPodAutoscaler"}, true, true},
       {{"policy", "v1", "PodDisruptionBudget"}, true, true},
+      {{"networking.k8s.io", "v1", "NetworkPolicy"}, true, true},
       {{"", "v1", "Service"}, true, true},
       // The endpointslice controller copies a Service's labels, ownership labels included, onto
       // the slices it makes: those are its own, never iop's (prune would delete them in a loop,

@@ -70,12 +70,7 @@ IstioOperatorReconciler::IstioOperatorReconciler(kube::Client& client, LiveState
       live_(live),
       events_(events),
       applier_(client, live, ownerExistsVia(client)),
-      options_(std::move(options)) {
-  if (!options_.profiles) {
-    builtinProfiles_ = std::make_unique<ProfileSource>();
-    options_.profiles = builtinProfiles_.get();
-  }
-}
+      options_(std::move(options)) {}
 
 Result IstioOperatorReconciler::reconcile(const controller::Request& request) {
   auto got = client_.get(kIstioOperatorGVK, request.ns, request.name);
@@ -127,18 +122,27 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
     return terminal ? Result::terminal(message) : Result::error(message);
   };
 
-  std::set<std::string> profileNames = options_.profiles->names();
-  auto parsed = istioOperatorFromJson(userDocument(cr), {.profiles = profileNames});
+  // Profile names are checked here against the operator's charts; a CR that brings its own
+  // (spec.installPackagePath) has its profile checked by render() against that directory.
+  const json doc = userDocument(cr);
+  const bool ownPackage = !options_.manifests && doc.contains("spec") && doc["spec"].is_object() &&
+                          !doc["spec"].value("installPackagePath", "").empty();
+  std::set<std::string> profileNames;
+  if (!ownPackage)
+    profileNames = (options_.manifests ? options_.manifests : IstioManifests::compiledIn())->profileNames();
+  auto parsed = istioOperatorFromJson(doc, {.profiles = profileNames});
   if (!parsed.ok()) {
     std::vector<std::string> errs;
     for (const auto& e : parsed.errors) errs.push_back(e.str());
     return fail("InvalidSpec", "invalid IstioOperator, nothing applied: " + join(errs, "; "), true);
   }
-  auto rendered = render(*parsed.iop, {.iopVersion = options_.iopVersion, .profiles = options_.profiles});
+  auto rendered = render(*parsed.iop, {.iopVersion = options_.iopVersion, .manifests = options_.manifests});
   if (!rendered.ok()) {
     std::vector<std::string> errs;
     for (const auto& e : rendered.errors) errs.push_back(e.str());
-    return fail("InvalidSpec", "cannot render, nothing applied: " + join(errs, "; "), true);
+    // A CR's own charts directory can be fixed without the CR changing, so its errors are
+    // retried with backoff; errors of the CR itself wait for the CR to change.
+    return fail("InvalidSpec", "cannot render, nothing applied: " + join(errs, "; "), !ownPackage);
   }
 
   if (installsGatewaysOnly(rendered.objects)) {

@@ -12,7 +12,7 @@
 #include "reconcilers/apply/applier.h"
 #include "reconcilers/apply/live_state.h"
 #include "reconcilers/operator/event_recorder.h"
-#include "reconcilers/render/profiles.h"
+#include "reconcilers/render/istio_manifests.h"
 
 namespace iop::reconcilers {
 
@@ -20,7 +20,9 @@ struct IstioOperatorReconcilerOptions {
   // The revision this operator reconciles: "" (or "default") for the default revision.
   std::string revision;
   std::string iopVersion;                   // the operator.istio.io/version label
-  const ProfileSource* profiles = nullptr;  // borrowed; null: the compiled-in profiles
+  // Istio's charts and profiles (`iop run --manifests`), for every CR. Null: each CR's
+  // spec.installPackagePath when set, else the compiled-in ones.
+  std::shared_ptr<const IstioManifests> manifests;
   // How soon to look again while workloads are not ready or a deletion is held.
   std::chrono::milliseconds notReadyRequeue{3000};
   std::chrono::milliseconds actionRequiredRequeue{10000};
@@ -67,7 +69,6 @@ class IstioOperatorReconciler final : public controller::Reconciler {
   EventRecorder& events_;
   Applier applier_;
   IstioOperatorReconcilerOptions options_;
-  std::unique_ptr<ProfileSource> builtinProfiles_;  // when options_.profiles is null
   std::mutex pruneMu_;                              // guards pruneDeadlines_
   // CR key -> when its deferred prune goes ahead anyway. Only timing lives here, never state:
   // after a restart the wait starts again, bounded all the same.

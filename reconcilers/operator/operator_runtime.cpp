@@ -49,6 +49,7 @@ OperatorRuntime::OperatorRuntime(kube::Client& client, OperatorOptions options)
       client, *live_, *events_,
       IstioOperatorReconcilerOptions{.revision = options_.revision,
                                      .iopVersion = options_.iopVersion,
+                                     .manifests = options_.manifests,
                                      .notReadyRequeue = options_.notReadyRequeue,
                                      .pruneWait = options_.pruneWait});
   controller::Controller& ctl =

@@ -26,6 +26,8 @@ struct OperatorOptions {
   int workers = 8;
   std::optional<controller::LeaderElectionConfig> leaderElection;
   std::string iopVersion;
+  // See IstioOperatorReconcilerOptions::manifests.
+  std::shared_ptr<const IstioManifests> manifests;
   bool handleSignals = true;
   std::chrono::milliseconds notReadyRequeue{3000};
   // See IstioOperatorReconcilerOptions::pruneWait.

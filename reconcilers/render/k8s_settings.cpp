@@ -3,9 +3,9 @@
 #include <map>
 
 #include "reconcilers/api/json_tree.h"
-#include "reconcilers/render/render_internal.h"
+#include "reconcilers/render/post_process.h"
 
-namespace iop::reconcilers::detail {
+namespace iop::reconcilers {
 
 using nlohmann::json;
 
@@ -85,10 +85,12 @@ json* find(std::vector<json>& objects, const std::string& kind, const std::strin
 
 }  // namespace
 
-void applyK8sSettings(std::vector<json>& objects, const ComponentSpec& spec, const std::string& kind,
-                      const std::string& resourceName, const std::string& containerName, bool isGateway) {
+std::vector<std::string> applyK8sSettings(std::vector<json>& objects, const ComponentSpec& spec,
+                                          const std::string& kind, const std::string& resourceName,
+                                          const std::string& containerName, bool isGateway) {
+  std::vector<std::string> warnings;
   const json& k8s = spec.k8s;
-  if (!k8s.is_object() || k8s.empty()) return;
+  if (!k8s.is_object() || k8s.empty()) return warnings;
   json* workload = find(objects, kind, resourceName);
   auto patchWorkload = [&](const json& patch) {
     if (workload) strategicMerge(*workload, patch);
@@ -109,10 +111,12 @@ void applyK8sSettings(std::vector<json>& objects, const ComponentSpec& spec, con
     } else if (field == "env" || field == "imagePullPolicy" || field == "readinessProbe" ||
                field == "resources") {
       patchWorkload(containerPatch(field, value));
-    } else if (field == "volumes") {
-      patchWorkload(podPatch("volumes", value));
-    } else if (field == "volumeMounts") {
-      patchWorkload(containerPatch("volumeMounts", value));
+    } else if (field == "volumes" || field == "volumeMounts") {
+      // The API has these fields, but istioctl's post-processing never applies them; rendering
+      // what istioctl renders means saying so rather than patching.
+      warnings.push_back(spec.specPath + ".k8s." + field +
+                         " is accepted but not applied by Istio's installer; use k8s.overlays to add " +
+                         field);
     } else if (field == "podAnnotations") {
       patchWorkload({{"spec", {{"template", {{"metadata", {{"annotations", value}}}}}}}});
     } else if (field == "replicaCount") {
@@ -141,6 +145,7 @@ void applyK8sSettings(std::vector<json>& objects, const ComponentSpec& spec, con
       if (json* svc = find(objects, "Service", resourceName)) strategicMerge(*svc, {{"spec", patch}});
     }
   }
+  return warnings;
 }
 
-}  // namespace iop::reconcilers::detail
+}  // namespace iop::reconcilers

@@ -8,9 +8,9 @@
 #include <regex>
 
 #include "reconcilers/api/json_tree.h"
-#include "reconcilers/render/render_internal.h"
+#include "reconcilers/render/post_process.h"
 
-namespace iop::reconcilers::detail {
+namespace iop::reconcilers {
 
 using nlohmann::json;
 
@@ -145,4 +145,4 @@ void applyOverlays(std::vector<json>& objects, const ComponentSpec& spec, FieldE
   }
 }
 
-}  // namespace iop::reconcilers::detail
+}  // namespace iop::reconcilers

@@ -1,36 +1,35 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <stop_token>
 #include <string>
 #include <vector>
 
 #include "reconcilers/api/field_error.h"
 #include "reconcilers/api/istio_operator.h"
-#include "reconcilers/render/profiles.h"
+#include "reconcilers/render/components.h"
+#include "reconcilers/render/istio_manifests.h"
 
 // The one renderer: IstioOperator CR -> the Kubernetes objects Istio installs, the way
-// `istioctl manifest generate` computes them (profile, values translation, per-component
-// objects, k8s settings, overlays), plus iop's ownership labels. `iop manifest generate`,
-// `iop install` and the operator's reconciler all call render(); none has its own.
+// `istioctl manifest generate` computes them (profile, values translation, each component's
+// chart of Istio's own rendered by the Helm engine, k8s settings, overlays), plus iop's
+// ownership labels. `iop manifest generate`, `iop install` and the operator's reconciler all call
+// render(); none has its own.
 namespace iop::reconcilers {
-
-// Component names as istioctl (and the operator.istio.io/component label) spell them.
-inline constexpr const char* kBase = "Base";
-inline constexpr const char* kPilot = "Pilot";
-inline constexpr const char* kIngressGateways = "IngressGateways";
-inline constexpr const char* kEgressGateways = "EgressGateways";
-inline constexpr const char* kCni = "Cni";
-inline constexpr const char* kZtunnel = "Ztunnel";
 
 struct RenderOptions {
   // Value of the operator.istio.io/version label (iop's version).
   std::string iopVersion;
-  // Where profiles come from; null means the compiled-in ones. Borrowed, must outlive render().
-  const ProfileSource* profiles = nullptr;
-  // Only render these components (names as above, case-insensitive); empty renders all.
+  // Where charts and profiles come from (`--manifests`). Null: the CR's spec.installPackagePath
+  // when set, else the compiled-in ones.
+  std::shared_ptr<const IstioManifests> manifests;
+  // Only render these components (names as in components.h, case-insensitive); empty renders all.
   std::set<std::string> components;
+  // Ends a render early (an operator shutting down); the result then carries an error.
+  std::stop_token stop;
 };
 
 struct RenderedObject {
@@ -42,10 +41,11 @@ struct RenderResult {
   // All desired objects in apply order: CRDs, ServiceAccounts, RBAC, webhooks, ConfigMaps,
   // workloads, HPAs/PDBs, Services; stable order within a kind.
   std::vector<RenderedObject> objects;
-  // Problems that make the result unusable (validation, unknown profile, bad overlay path).
+  // Problems that make the result unusable (validation, unknown profile, a chart's template
+  // error with its file and line, bad overlay path).
   // When non-empty, `objects` must not be applied.
   FieldErrors errors;
-  // Things the user should know that do not stop rendering (e.g. a component iop cannot render).
+  // Things the user should know that do not stop rendering (the charts' own warnings).
   std::vector<std::string> warnings;
   // The effective IstioOperator after profile and translation (what istioctl calls "merged").
   nlohmann::json merged;
@@ -55,19 +55,19 @@ struct RenderResult {
   std::vector<nlohmann::json> component(const std::string& name) const;
 };
 
-// Renders every enabled component of `iop`. Pure: no I/O besides reading a profile directory
-// when options.profiles says so; never throws (failures are in RenderResult::errors).
-// Thread-safe for concurrent calls.
+// Renders every enabled component of `iop`. Pure: no I/O besides reading a manifests directory
+// (spec.installPackagePath); never throws (failures are in RenderResult::errors). Thread-safe
+// for concurrent calls.
 RenderResult render(const IstioOperator& iop, const RenderOptions& options = {});
 
 // Builds one IstioOperator from several YAML/JSON files (later ones merge over earlier ones
 // with istioctl's rules) and `--set path=value` flags (paths relative to spec, as istioctl's
-// --set; "spec." prefix optional), then validates it against `profiles`' names.
+// --set; "spec." prefix optional), then validates it against the profiles of `manifests`.
 struct InputFile {
   std::string source;  // file name, for error messages
   std::string text;    // YAML or JSON
 };
 ParseResult composeIstioOperator(const std::vector<InputFile>& files,
-                                 const std::vector<std::string>& setFlags, const ProfileSource& profiles);
+                                 const std::vector<std::string>& setFlags, const IstioManifests& manifests);
 
 }  // namespace iop::reconcilers

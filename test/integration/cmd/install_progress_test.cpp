@@ -21,7 +21,7 @@ std::string gatewayFile(const std::string& ns, const std::string& extra, const s
   std::string file = "/tmp/" + ns + ".yaml";
   std::ofstream(file)
       << "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: gateways\n"
-         "spec:\n  profile: empty\n  namespace: "
+         "spec:\n  profile: empty\n  values:\n    global:\n      istioNamespace: "
       << ns << "\n"
       << extra << "  components:\n    ingressGateways:\n    - name: igw\n      enabled: true\n"
       << (k8s.empty() ? "" : "      k8s:\n" + k8s);

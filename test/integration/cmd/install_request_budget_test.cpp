@@ -70,7 +70,7 @@ std::string defaultProfileIn(const std::string& ns) {
   std::string file = "/tmp/" + ns + "-budget.yaml";
   std::ofstream(file) << "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n"
                          "  name: default-install\n  namespace: "
-                      << ns << "\nspec:\n  profile: default\n  namespace: " << ns
+                      << ns << "\nspec:\n  profile: default"
                       << "\n  values:\n    global:\n      istioNamespace: " << ns << "\n";
   return file;
 }

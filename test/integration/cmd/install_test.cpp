@@ -19,7 +19,7 @@ TEST_CASE(
   std::string file = "/tmp/" + ns + ".yaml";
   std::ofstream(file)
       << "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: gateways\n"
-         "spec:\n  profile: empty\n  namespace: "
+         "spec:\n  profile: empty\n  values:\n    global:\n      istioNamespace: "
       << ns << "\n  components:\n    ingressGateways:\n    - name: igw\n      enabled: true\n";
 
   auto first =

@@ -19,7 +19,7 @@ namespace {
 std::string gatewaysCR(const std::string& ns, const std::string& igw2Enabled,
                        const std::string& igwK8s = "") {
   return "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: gateways\n"
-         "spec:\n  profile: empty\n  namespace: " +
+         "spec:\n  profile: empty\n  values:\n    global:\n      istioNamespace: " +
          ns + "\n  components:\n    ingressGateways:\n    - name: igw\n      enabled: true\n" + igwK8s +
          "    - name: igw2\n      enabled: " + igw2Enabled + "\n";
 }

@@ -41,7 +41,7 @@ TEST_CASE(
       ns +
       "\n"
       "spec:\n  profile: default\n  revision: " +
-      rev + "\n  namespace: " + ns + "\n";
+      rev + "\n  values:\n    global:\n      istioNamespace: " + ns + "\n";
   // init created the namespace the operator watches, as istioctl's operator init does.
   REQUIRE(kubectl({"get", "namespace", ns}).exitCode == 0);
   auto applied = kubectl({"apply", "-f", "-"}, cr);

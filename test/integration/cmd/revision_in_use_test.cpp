@@ -19,8 +19,8 @@ TEST_CASE("iop uninstall --revision R refuses while a namespace selects R, and -
   REQUIRE(kubectl({"create", "namespace", apps}).exitCode == 0);
   std::string file = "/tmp/" + ns + ".yaml";
   std::ofstream(file) << "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: cp\n"
-                         "spec:\n  profile: minimal\n  namespace: "
-                      << ns << "\n  values:\n    global:\n      istioNamespace: " << ns
+                         "spec:\n  profile: minimal"
+                      << "\n  values:\n    global:\n      istioNamespace: " << ns
                       << "\n  components:\n    base:\n      enabled: false\n";
   auto installed = iopCli({"install", "-f", file, "-n", ns, "--revision", rev, "-y"});
   INFO(installed.out);

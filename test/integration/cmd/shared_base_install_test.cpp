@@ -48,8 +48,8 @@ TEST_CASE(
   auto r1 = uniqueName("ca"), r2 = uniqueName("cb");
   const std::string file = iop::test::clusterDir() + "/" + ns + "-cp.yaml";
   std::ofstream(file) << "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: "
-                         "control-plane\nspec:\n  profile: minimal\n  namespace: "
-                      << ns << "\n  values:\n    global:\n      istioNamespace: " << ns
+                         "control-plane\nspec:\n  profile: minimal"
+                      << "\n  values:\n    global:\n      istioNamespace: " << ns
                       << "\n    base:\n      enableIstioConfigCRDs: false\n";
   auto install = [&](const std::string& rev) {
     return iopCli({"install", "-f", file, "-n", ns, "--revision", rev, "-y", "--readiness-timeout", "60"});

@@ -64,10 +64,10 @@ TEST_CASE(
   const std::string dir = iop::test::clusterDir();
   const std::string cp = dir + "/" + ns + "-cp.yaml", gw = dir + "/" + ns + "-gw.yaml";
   std::ofstream(cp) << "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: cp\n"
-                       "spec:\n  profile: minimal\n  namespace: "
-                    << ns << "\n  values:\n    global:\n      istioNamespace: " << ns << "\n";
+                       "spec:\n  profile: minimal"
+                    << "\n  values:\n    global:\n      istioNamespace: " << ns << "\n";
   std::ofstream(gw) << "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: gw\n"
-                       "spec:\n  profile: empty\n  namespace: "
+                       "spec:\n  profile: empty\n  values:\n    global:\n      istioNamespace: "
                     << ns << "\n  components:\n    ingressGateways:\n    - name: igw\n      enabled: true\n";
   std::set<std::string> crds;
   auto want = rendered(cp, rev, crds);

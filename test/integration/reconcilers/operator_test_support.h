@@ -99,7 +99,8 @@ inline json gatewayCR(const std::string& ns, const std::string& name, const std:
           {"spec",
            {{"profile", "empty"},
             {"revision", revision},
-            {"namespace", ns},
+            // Istio's installer places components in values.global.istioNamespace.
+            {"values", {{"global", {{"istioNamespace", ns}}}}},
             {"components", {{"ingressGateways", gws}}}}}};
 }
 

@@ -26,7 +26,6 @@ json controlPlaneCR(const std::string& ns, const std::string& name, const std::s
           {"spec",
            {{"profile", profile},
             {"revision", revision},
-            {"namespace", ns},
             {"values", {{"global", {{"istioNamespace", ns}}}, {"base", {{"enableIstioConfigCRDs", false}}}}},
             {"components", {{"base", {{"enabled", base}}}}}}}};
 }

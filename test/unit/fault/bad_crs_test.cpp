@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include "reconcilers/api/istio_operator.h"
-#include "reconcilers/render/profiles.h"
 #include "reconcilers/render/render.h"
 
 using namespace iop::reconcilers;
@@ -14,10 +13,9 @@ namespace {
 
 // What the reconciler would report: the validation errors, or else the render errors.
 std::string iopErrors(const std::string& text) {
-  static const ProfileSource profiles;
-  auto parsed = parseIstioOperator(text, {.profiles = profiles.names()});
+  auto parsed = parseIstioOperator(text, {.profiles = IstioManifests::compiledIn()->profileNames()});
   FieldErrors errors = parsed.errors;
-  if (parsed.ok()) errors = render(*parsed.iop, {.iopVersion = "test", .profiles = &profiles}).errors;
+  if (parsed.ok()) errors = render(*parsed.iop, {.iopVersion = "test"}).errors;
   std::string out;
   for (const auto& e : errors) out += (out.empty() ? "" : "; ") + e.str();
   return out;

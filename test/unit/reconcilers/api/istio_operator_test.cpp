@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "reconcilers/render/profiles.h"
+#include "reconcilers/render/istio_manifests.h"
 
 using namespace iop::reconcilers;
 
@@ -11,7 +11,7 @@ namespace {
 
 ValidationOptions withProfiles() {
   ValidationOptions o;
-  o.profiles = ProfileSource().names();
+  o.profiles = IstioManifests::compiledIn()->profileNames();
   return o;
 }
 

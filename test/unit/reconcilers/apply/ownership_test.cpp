@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "reconcilers/render/profiles.h"
+#include "reconcilers/render/istio_manifests.h"
 #include "test/unit/reconcilers/render/render_fixture.h"
 
 using namespace iop::reconcilers;
@@ -12,7 +12,7 @@ using namespace iop::reconcilers::testing;
 
 TEST_CASE("every kind rendered by any profile, remote with an IP included, is an owned kind", "[ownership]") {
   std::vector<std::string> documents;
-  for (const auto& profile : ProfileSource().names())
+  for (const auto& profile : IstioManifests::compiledIn()->profileNames())
     documents.push_back(
         "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  profile: " + profile +
         "\n  components:\n    cni:\n      enabled: true\n    egressGateways:\n    - name: "
@@ -26,6 +26,9 @@ TEST_CASE("every kind rendered by any profile, remote with an IP included, is an
   CHECK(kinds.count("EndpointSlice") == 1);
   for (const auto& kind : kinds) {
     INFO(kind);
+    // Multus's CRD is absent from most clusters, and an informer on an unserved kind never
+    // syncs: iop applies this one (openshift profiles) but does not watch or prune it.
+    if (kind == "NetworkAttachmentDefinition") continue;
     CHECK(ownedKind(kind) != nullptr);
   }
 }

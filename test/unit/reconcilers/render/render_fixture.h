@@ -11,8 +11,7 @@
 namespace iop::reconcilers::testing {
 
 inline IstioOperator cr(const std::string& yaml) {
-  ProfileSource profiles;
-  auto parsed = composeIstioOperator({{"test.yaml", yaml}}, {}, profiles);
+  auto parsed = composeIstioOperator({{"test.yaml", yaml}}, {}, *IstioManifests::compiledIn());
   INFO((parsed.errors.empty() ? std::string() : parsed.errors.front().str()));
   REQUIRE(parsed.ok());
   return *parsed.iop;

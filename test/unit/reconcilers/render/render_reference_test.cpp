@@ -67,14 +67,14 @@ TEST_CASE("Reference gateways with the page's typo fail with a pointer to the ri
           "[render][reference]") {
   std::string typo = gateways("1-8-0");
   typo.replace(typo.find("ingressGateways"), 15, "ingressGateway");
-  auto parsed = composeIstioOperator({{"gateway.yaml", typo}}, {}, ProfileSource());
+  auto parsed = composeIstioOperator({{"gateway.yaml", typo}}, {}, *IstioManifests::compiledIn());
   REQUIRE_FALSE(parsed.ok());
   CHECK(parsed.errors[0].str() ==
         "spec.components.ingressGateway: unknown field; did you mean ingressGateways?");
 }
 
 TEST_CASE("Several files and --set flags compose one CR later wins", "[render][inputs]") {
-  ProfileSource profiles;
+  const IstioManifests& profiles = *IstioManifests::compiledIn();
   auto parsed = composeIstioOperator(
       {{"a.yaml", controlPlane("1-8-0")}, {"b.yaml", "spec:\n  hub: example.com/istio\n"}},
       {"revision=1-8-1", "values.global.logAsJson=true", "spec.tag=1.8.1"}, profiles);
