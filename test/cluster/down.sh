@@ -22,11 +22,15 @@ stop() { # names... : TERM them together, wait up to 10 s, then KILL what is lef
   done
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
 }
-# Clients of the API server first, then the API server, then its storage, so nothing logs
-# errors about a dependency vanishing first. iop-operator is the operator scripts/run.sh started
-# (it releases its lease on the way out, so it goes before everything else).
+# Clients of the API server first, then the API server, then its storage and egress proxy, so
+# nothing logs errors about a dependency vanishing first. iop-operator is the operator
+# scripts/run.sh started (it releases its lease on the way out, so it goes before everything else).
 stop iop-operator
+# The istiods scripts/run-istiod.py started for this cluster (make run): clients like the operator.
+istiods=()
+for f in "$dir"/pids/istiod-*.pid; do [ -e "$f" ] && istiods+=("$(basename "$f" .pid)"); done
+[ ${#istiods[@]} -eq 0 ] || stop "${istiods[@]}"
 stop kwok kube-scheduler kube-controller-manager
 stop kube-apiserver
-stop etcd
+stop egress-proxy etcd
 echo "[cluster] stopped $dir" >&2

@@ -1,5 +1,6 @@
 // `make run` (scripts/run.sh once iop is built): a cluster, the operator of 1-8-0 and the page's
-// CRs, then the operator in the foreground until Ctrl-C, which must stop everything it started.
+// CRs, istiod-1-8-0 and a Deployment it injects, then the operator in the foreground until Ctrl-C,
+// which must stop everything it started.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "test/e2e/e2e_support.h"
@@ -31,8 +33,8 @@ int waitExit(pid_t pid, std::chrono::seconds timeout) {
 
 }  // namespace
 
-TEST_CASE("make run shows the page's CRs HEALTHY and Ctrl-C stops the operator and the cluster",
-          "[e2e][run]") {
+TEST_CASE("make run shows the page's CRs HEALTHY and a pod istiod injected and Ctrl-C stops all it started",
+          "[e2e][run][istiod]") {
   const std::string dir = std::string(IOP_BINARY_DIR) + "/e2e-run-cluster";
   const std::string log = std::string(IOP_BINARY_DIR) + "/e2e-run.log";
   (void)run({std::string(IOP_SOURCE_DIR) + "/test/cluster/down.sh", dir});
@@ -79,10 +81,18 @@ TEST_CASE("make run shows the page's CRs HEALTHY and Ctrl-C stops the operator a
   CHECK(out.find("control-plane-1-8-0   1-8-0      HEALTHY") != std::string::npos);
   CHECK(out.find("deployment.apps/istiod-1-8-0") != std::string::npos);
   CHECK(out.find("service/istio-ingressgateway") != std::string::npos);
+  // istiod-1-8-0 runs and injected the demo's pod: its row lists istio-proxy beside web.
+  std::smatch row;
+  CHECK(std::regex_search(out, row, std::regex(R"((web-\S+)\s+(\S+)\s+(\S+))")));
+  INFO("demo pod row: " << row.str());
+  CHECK((row[2].str().find("istio-proxy") != std::string::npos ||
+         row[3].str().find("istio-proxy") != std::string::npos));
+  CHECK(row[3].str().find("web") != std::string::npos);
   std::vector<pid_t> started;
   for (const auto& f : std::filesystem::directory_iterator(dir + "/pids"))
     started.push_back(std::stoi(readFile(f.path().string())));
-  REQUIRE(started.size() == 6);  // etcd, apiserver, controller-manager, scheduler, kwok, operator
+  // etcd, egress proxy, apiserver, controller-manager, scheduler, kwok, operator, istiod-1-8-0
+  REQUIRE(started.size() == 8);
 
   std::this_thread::sleep_for(std::chrono::seconds(2));
   ::kill(-pid, SIGINT);  // Ctrl-C
