@@ -117,6 +117,16 @@ TEST_CASE("istiod of a control plane the operator installed runs on what iop ren
     CHECK(failClosed);
   }
   {
+    E2E_STEP("the operator leaves istiod's failurePolicy and caBundle alone: no writes in 5 s");
+    // A reconcile that "repaired" them would rewrite the webhook, istiod would switch it back,
+    // and so on, several times a second.
+    const auto writes = operatorWrites(*op);
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    INFO("operator log: " << op->logPath());
+    CHECK(operatorWrites(*op) == writes);
+    CHECK(jsonpath({"validatingwebhookconfiguration", kValidator}, "{.webhooks[*].failurePolicy}") == "Fail");
+  }
+  {
     E2E_STEP("istiod takes its mesh config from iop's ConfigMap istio-1-8-0");
     json mesh;
     bool read = eventually([&] { return (mesh = activeMesh(*istiod)).is_object(); });
