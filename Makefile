@@ -31,7 +31,7 @@ helm-binary:
 
 # Istio's istiod (pilot-discovery), built once from the pinned istio.io/istio module and cached in
 # ~/.cache/iop/ (tens of minutes on one core the first time). `make test` builds it in its ctest
-# fixture "istiod: build pilot-discovery", beside the other tests.
+# fixture "istio: build pilot-discovery", beside the other tests.
 istiod-binary:
 	@bash scripts/build-istio-binary.sh pilot-discovery >/dev/null
 

@@ -28,7 +28,7 @@ std::string describePods() {
 }  // namespace
 
 TEST_CASE("page, istioctl path: iop install canaries the control plane and upgrades the gateways in place",
-          "[e2e][page][istiod]") {
+          "[e2e][page][istiod][istioctl]") {
   PageCluster cluster("istioctl-path");
   std::unique_ptr<IstiodProcess> istiod180, istiod181;
   auto client = adminClient();
@@ -184,5 +184,9 @@ TEST_CASE("page, istioctl path: iop install canaries the control plane and upgra
     CHECK(s.injected);
     CHECK(s.image == proxyImageOf("1-8-1"));
     CHECK(s.discoveryAddress == discoveryAddressOf("1-8-1"));
+  }
+  {
+    E2E_STEP("the mesh the page leaves: istioctl analyze -A reports no error about what iop installed");
+    checkIstioctlAnalyze();
   }
 }

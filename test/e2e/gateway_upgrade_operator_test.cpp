@@ -27,7 +27,7 @@ std::string componentStatus(const std::string& cr, const std::string& component)
 }  // namespace
 
 TEST_CASE("page, operator path: per-revision operators canary the control plane and move the gateways",
-          "[e2e][page][istiod]") {
+          "[e2e][page][istiod][istioctl]") {
   PageCluster cluster("operator-path");
   auto client = adminClient();
   // The user's working copy of the page's files.
@@ -278,6 +278,10 @@ TEST_CASE("page, operator path: per-revision operators canary the control plane 
     CHECK(s.discoveryAddress == discoveryAddressOf("1-8-1"));
   }
 
+  {
+    E2E_STEP("the mesh the page leaves: istioctl analyze -A reports no error about what iop installed");
+    checkIstioctlAnalyze();
+  }
   {
     E2E_STEP("cleanup: iop operator remove --revision 1-8-0 leaves 1-8-1 working");
     requireSuccess(runIop({"operator", "remove", "--revision", "1-8-0"}, "y\n"),

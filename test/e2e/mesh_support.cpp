@@ -113,4 +113,23 @@ json restartDeployment(const std::string& ns, const std::string& name) {
   return newestPod(ns, name, before);
 }
 
+void checkIstioctlAnalyze() {
+  auto built = run({"bash", std::string(IOP_SOURCE_DIR) + "/test/fidelity/build-istioctl.sh"}, "", false);
+  REQUIRE(built.exitCode == 0);
+  const std::string istioctl = built.out.substr(0, built.out.find('\n'));
+  // stdout only: the JSON. istioctl exits non-zero when it finds errors, which the messages show.
+  auto analyzed = run({istioctl, "analyze", "-A", "-o", "json", "--kubeconfig", kubeconfigPath()}, "", false);
+  json messages = json::parse(analyzed.out, nullptr, false);
+  INFO("$ istioctl analyze -A -o json (exit " << analyzed.exitCode << ")\n" << analyzed.out);
+  REQUIRE(messages.is_array());
+  for (const auto& m : messages) {
+    const std::string line = m.value("level", "") + " [" + m.value("code", "") + "] (" + m.value("origin", "") +
+                             ") " + m.value("message", "");
+    announce("  istioctl analyze: " + line);
+    INFO(line);
+    CHECK(m.value("level", "") != "Error");
+    CHECK(m.value("code", "") != "IST0108");
+  }
+}
+
 }  // namespace iop::test::e2e

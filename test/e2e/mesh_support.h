@@ -48,4 +48,10 @@ json newestPod(const std::string& ns, const std::string& name, const std::string
 // that replaced the newest one.
 json restartDeployment(const std::string& ns, const std::string& name);
 
+// Runs `istioctl analyze -A` against the current cluster (istioctl built from the pinned
+// istio.io/istio module, test/fidelity/build-istioctl.sh), prints each message, and fails the test
+// for any of level Error and any "Unknown annotation" (IST0108): Istio's own objects carry only
+// annotations Istio defines, so one it does not know was put there by iop.
+void checkIstioctlAnalyze();
+
 }  // namespace iop::test::e2e
