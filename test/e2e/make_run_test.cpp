@@ -81,13 +81,14 @@ TEST_CASE("make run shows the page's CRs HEALTHY and a pod istiod injected and C
   CHECK(out.find("control-plane-1-8-0   1-8-0      HEALTHY") != std::string::npos);
   CHECK(out.find("deployment.apps/istiod-1-8-0") != std::string::npos);
   CHECK(out.find("service/istio-ingressgateway") != std::string::npos);
-  // istiod-1-8-0 runs and injected the demo's pod: its row lists istio-proxy beside web.
+  // istiod-1-8-0 runs and injected the demo's pod: its row lists istio-proxy beside the app's own
+  // container, which `kubectl create deployment web --image=nginx` names after its image.
   std::smatch row;
   CHECK(std::regex_search(out, row, std::regex(R"((web-\S+)\s+(\S+)\s+(\S+))")));
   INFO("demo pod row: " << row.str());
   CHECK((row[2].str().find("istio-proxy") != std::string::npos ||
          row[3].str().find("istio-proxy") != std::string::npos));
-  CHECK(row[3].str().find("web") != std::string::npos);
+  CHECK(row[3].str().find("nginx") != std::string::npos);
   std::vector<pid_t> started;
   for (const auto& f : std::filesystem::directory_iterator(dir + "/pids"))
     started.push_back(std::stoi(readFile(f.path().string())));
