@@ -8,7 +8,7 @@ CTEST_ARGS ?=
 PYTHON    ?= /usr/bin/python3
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all setup configure build kube-binaries helm-binary test unit-test run stop bench bench-test fuzz fidelity format clean manifests sanitize sanitize-unit lint
+.PHONY: all setup configure build kube-binaries helm-binary istiod-binary test unit-test run stop bench bench-test fuzz fidelity format clean manifests sanitize sanitize-unit lint
 
 all: build
 
@@ -29,6 +29,12 @@ kube-binaries:
 helm-binary:
 	@bash helm/build-helm.sh >/dev/null
 
+# Istio's istiod (pilot-discovery), built once from the pinned istio.io/istio module and cached in
+# ~/.cache/iop/ (tens of minutes on one core the first time). `make test` builds it in its ctest
+# fixture "istio: build pilot-discovery", beside the other tests.
+istiod-binary:
+	@bash scripts/build-istio-binary.sh pilot-discovery >/dev/null
+
 test: build kube-binaries helm-binary
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 900 -j $(JOBS) $(CTEST_ARGS)
 
@@ -36,9 +42,10 @@ unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -R '^unit:' $(CTEST_ARGS)
 
 # Starts the local cluster, installs and starts the operator of revision 1-8-0 (its log in
-# $(RUN_DIR)/logs/operator-1-8-0.log), applies the page's CRs from examples/ and keeps the cluster
+# $(RUN_DIR)/logs/operator-1-8-0.log), applies the page's CRs from examples/, starts istiod-1-8-0
+# (Istio's own, built from the pinned module) and a Deployment it injects, and keeps the cluster
 # up, whatever happens to its operators, until Ctrl-C (exit 0) or `make stop`.
-run: build kube-binaries
+run: build kube-binaries istiod-binary
 	@bash scripts/run.sh $(RUN_DIR) $(BUILD_DIR)/iop
 
 # Measures iop's rendering against istioctl's for the CRs of test/fidelity/crs, every leaf of every

@@ -3,9 +3,10 @@
 # of revision 1-8-0 (`iop operator init`) and runs it as a local process with its
 # ServiceAccount's token (scripts/run-operator.sh --background, log in DIR/logs/operator-1-8-0.log),
 # creates the workloads' namespace demo-app on revision 1-8-0, applies the page's CRs from
-# examples/, shows `iop status`, then follows the operators' logs. The cluster stays up whatever
-# happens to the operators (the page's last step removes the one of 1-8-0) until Ctrl-C, which
-# stops everything and exits 0, or `make stop` from another terminal.
+# examples/, starts the revision's istiod (scripts/run-istiod.py) and a Deployment in demo-app
+# that it injects, shows `iop status`, then follows the operators' logs. The cluster stays up
+# whatever happens to the operators (the page's last step removes the one of 1-8-0) until Ctrl-C,
+# which stops everything and exits 0, or `make stop` from another terminal.
 #
 # usage: scripts/run.sh DIR IOP
 set -euo pipefail
@@ -53,16 +54,44 @@ for cr in control-plane-$revision gateways; do
   kubectl wait -n istio-system "istiooperator/$cr" --for=condition=Ready --timeout=180s >/dev/null ||
     { echo "IstioOperator $cr did not become Ready; the operator's log:" >&2; cat "$dir/logs/operator-$revision.log" >&2; exit 1; }
 done
+# The revision's istiod: Istio's own pilot-discovery, run as the pod of Deployment istiod-$revision
+# would run it (scripts/run-istiod.py; it records its pid in $dir/pids, so down.sh stops it too).
+# It injects the sidecars of the pods the API server admits into namespaces labelled for it.
+/usr/bin/python3 "$here/run-istiod.py" "$dir" --revision "$revision" >"$dir/logs/istiod-$revision.log" 2>&1 &
+istiod_ready=0
+for _ in $(seq 1 900); do
+  addr=$(sed -n 's/.*"http": "\(.*\)".*/\1/p' "$dir/istiod/$revision/endpoints.json" 2>/dev/null || true)
+  if [ -n "$addr" ] && curl -fs "http://$addr/ready" >/dev/null 2>&1; then istiod_ready=1; break; fi
+  sleep 0.2
+done
+[ $istiod_ready = 1 ] || { echo "istiod-$revision did not become ready; its log:" >&2; cat "$dir/logs/istiod-$revision.log" >&2; exit 1; }
+
+# A workload in the mesh: a Deployment in demo-app, which selects revision $revision.
+kubectl -n demo-app create deployment web --image=nginx >/dev/null
+for _ in $(seq 1 100); do
+  [ -n "$(kubectl -n demo-app get pods -l app=web -o name 2>/dev/null)" ] && break
+  sleep 0.2
+done
+columns='POD:.metadata.name,INIT CONTAINERS:.spec.initContainers[*].name,CONTAINERS:.spec.containers[*].name'
 echo
 kubectl get istiooperators,deploy,svc -n istio-system
+echo
+echo "\$ kubectl -n demo-app get pods -o custom-columns='$columns'"
+if [ -n "$(kubectl -n demo-app get pods -l app=web -o name)" ]; then
+  kubectl -n demo-app get pods -o custom-columns="$columns"
+else
+  echo "no pod: the API server did not admit it:"
+  kubectl -n demo-app get events --field-selector reason=FailedCreate -o jsonpath='{range .items[*]}  {.message}{"\n"}{end}' | tail -n 1
+fi
 echo
 "$iop" status || true
 cat <<EOF
 
 The cluster runs until Ctrl-C here (or \`make stop\` elsewhere), whatever happens to its operators.
-The operators' logs follow: $dir/logs/operator-*.log
+The operators' logs follow: $dir/logs/operator-*.log (istiod-$revision's: $dir/logs/istiod-$revision.log)
 In another terminal, follow the page (README.md, "The story"):
   export KUBECONFIG=$KUBECONFIG PATH=$(dirname "$iop"):\$PATH
+  kubectl -n demo-app get pods -o yaml | grep -E 'image:|discoveryAddress'   # what istiod-$revision injected
   iop operator init --revision 1-8-1
 
 EOF

@@ -142,7 +142,8 @@ class Applier {
 // The path (".spec.replicas", ".spec.template.spec.containers[0].image") of the first field of
 // `desired` whose value `live` does not have, "" when every field matches. Maps compare key by
 // key, lists element by element with equal length, resource quantities by value, so defaults the
-// server added do not count as drift but an edit of a field iop sets does.
+// server added do not count as drift but an edit of a field iop sets does. One field is istiod's:
+// the failurePolicy of a validating webhook that istiod switched from Ignore to Fail once ready.
 std::string driftedField(const nlohmann::json& live, const nlohmann::json& desired);
 
 // Whether a live Deployment or DaemonSet has rolled out and is available; "" when ready,

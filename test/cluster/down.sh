@@ -22,14 +22,18 @@ stop() { # names... : TERM them together, wait up to 10 s, then KILL what is lef
   done
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
 }
-# Clients of the API server first, then the API server, then its storage, so nothing logs
-# errors about a dependency vanishing first. operator-R are the operators that
+# Clients of the API server first, then the API server, then its storage and egress proxy, so
+# nothing logs errors about a dependency vanishing first. operator-R are the operators that
 # scripts/run-operator.sh --background started here (they release their leases on the way out,
 # so they go before everything else).
 operators=()
 for f in "$dir"/pids/operator-*.pid; do [ -e "$f" ] && operators+=("$(basename "$f" .pid)"); done
-stop "${operators[@]}"
+[ ${#operators[@]} -eq 0 ] || stop "${operators[@]}"
+# The istiods scripts/run-istiod.py started for this cluster (make run): clients like the operator.
+istiods=()
+for f in "$dir"/pids/istiod-*.pid; do [ -e "$f" ] && istiods+=("$(basename "$f" .pid)"); done
+[ ${#istiods[@]} -eq 0 ] || stop "${istiods[@]}"
 stop kwok kube-scheduler kube-controller-manager
 stop kube-apiserver
-stop etcd
+stop egress-proxy etcd
 echo "[cluster] stopped $dir" >&2

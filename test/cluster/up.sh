@@ -19,7 +19,7 @@ if [ -f "$dir/pids/kube-apiserver.pid" ] && kill -0 "$(cat "$dir/pids/kube-apise
 fi
 
 bin=$("$here/build.sh")
-rm -rf "$dir/pki" "$dir/etcd-data" "$dir/logs" "$dir/pids"
+rm -rf "$dir/pki" "$dir/etcd-data" "$dir/logs" "$dir/pids" "$dir/egress-routes"
 mkdir -p "$dir/pki" "$dir/logs" "$dir/pids"
 pki=$dir/pki
 
@@ -96,6 +96,31 @@ echo "http://127.0.0.1:$etcd_port" > "$dir/etcd-endpoint"
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$etcd_port/health" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fs "http://127.0.0.1:$etcd_port/health" >/dev/null || { log "etcd did not become healthy"; exit 1; }
 
+# Connections the API server makes into the cluster (admission webhooks addressed by a Service,
+# the kubelet API) go through egress-proxy.py, as they would through konnectivity: it hands a
+# simulated pod's address to the local process standing in for that pod (scripts/run-istiod.py
+# registers istiod's), dials loopback as is, and refuses anything else, so nothing leaves this
+# machine. With aggregator routing the API server resolves a webhook's Service through its
+# EndpointSlices (the pod's IP and container port), not its ClusterIP: a Service whose selector
+# misses the pod is then as broken here as in a real cluster.
+egress_sock=$dir/egress.sock
+[ ${#egress_sock} -lt 100 ] || { log "$dir is too long a path for a Unix socket ($egress_sock)"; exit 1; }
+log "egress proxy on $egress_sock"
+start egress-proxy /usr/bin/python3 "$here/egress-proxy.py" "$egress_sock" "$dir/egress-routes"
+cat > "$dir/egress-selector.yaml" <<EGRESS
+apiVersion: apiserver.k8s.io/v1beta1
+kind: EgressSelectorConfiguration
+egressSelections:
+- name: cluster
+  connection:
+    proxyProtocol: HTTPConnect
+    transport:
+      uds:
+        udsName: $egress_sock
+EGRESS
+for _ in $(seq 1 100); do [ -S "$egress_sock" ] && break; sleep 0.05; done
+[ -S "$egress_sock" ] || { log "the egress proxy did not start"; exit 1; }
+
 # The apiserver's flags are kept in a file so tests can restart it exactly as it was
 # (test/cluster/restart-apiserver.sh).
 cat > "$dir/kube-apiserver.args" <<ARGS
@@ -119,6 +144,8 @@ cat > "$dir/kube-apiserver.args" <<ARGS
 --enable-priority-and-fairness=false
 --max-requests-inflight=1000
 --max-mutating-requests-inflight=500
+--egress-selector-config-file=$dir/egress-selector.yaml
+--enable-aggregator-routing=true
 --v=1
 ARGS
 echo "https://127.0.0.1:$api_port" > "$dir/server"

@@ -1,10 +1,13 @@
 // The page's first path ("istioctl"): control plane and gateways installed as two IstioOperators
 // with `iop install`, the control plane canaried from 1-8-0 to 1-8-1, the gateways upgraded in
-// place, then 1-8-0 uninstalled. Step numbers follow the page's sections.
+// place, then 1-8-0 uninstalled. Step numbers follow the page's sections. Each revision's istiod
+// runs as its pod would (test/support/istiod_process.h), and a workload in namespace app is
+// injected by the revision its namespace selects, through the API server, as the canary moves.
 #include <catch2/catch.hpp>
 
 #include "reconcilers/apply/ownership.h"
 #include "test/e2e/e2e_support.h"
+#include "test/e2e/mesh_support.h"
 
 using namespace iop::test;
 using namespace iop::test::e2e;
@@ -25,8 +28,9 @@ std::string describePods() {
 }  // namespace
 
 TEST_CASE("page, istioctl path: iop install canaries the control plane and upgrades the gateways in place",
-          "[e2e][page]") {
+          "[e2e][page][istiod][istioctl]") {
   PageCluster cluster("istioctl-path");
+  std::unique_ptr<IstiodProcess> istiod180, istiod181;
   auto client = adminClient();
   const std::string rev180 = "istio.io/rev=1-8-0", rev181 = "istio.io/rev=1-8-1";
 
@@ -38,6 +42,18 @@ TEST_CASE("page, istioctl path: iop install canaries the control plane and upgra
         e2eStepText_);
     CHECK(jsonpath({"-n", "istio-system", "deployment", "istiod-1-8-0"}, "{.status.availableReplicas}") ==
           "1");
+  }
+  {
+    E2E_STEP(
+        "install 1 (mesh): istiod-1-8-0 runs; kubectl create deployment in namespace app "
+        "(istio.io/rev=1-8-0)");
+    istiod180 = startIstiod("1-8-0");
+    createNamespace("app", "1-8-0");
+    Sidecar s = sidecarOf(createDeployment("app", "web"));
+    INFO(s.describe() << "\nistiod 1-8-0 log: " << istiod180->logPath());
+    CHECK(s.injected);
+    CHECK(s.image == proxyImageOf("1-8-0"));
+    CHECK(s.discoveryAddress == discoveryAddressOf("1-8-0"));
   }
   {
     E2E_STEP("install 2: iop install -n istio-system -f gateways.yaml --revision 1-8-0");
@@ -78,6 +94,24 @@ TEST_CASE("page, istioctl path: iop install canaries the control plane and upgra
     INFO(describePods());
     CHECK(shown);
     CHECK(templateLabel("istio-ingressgateway", "istio.io/rev") == "1-8-0");
+  }
+  {
+    E2E_STEP("upgrade (mesh): istiod-1-8-1 runs beside istiod-1-8-0");
+    istiod181 = startIstiod("1-8-1");
+    CHECK(istiod180->running());
+  }
+  {
+    E2E_STEP(
+        "upgrade (mesh): kubectl label namespace app istio.io/rev=1-8-1 --overwrite; kubectl rollout restart "
+        "deployment -n app web: 1-8-1's sidecar");
+    requireSuccess(kubectl({"label", "namespace", "app", "istio.io/rev=1-8-1", "--overwrite"}), e2eStepText_);
+    Sidecar s = sidecarOf(restartDeployment("app", "web"));
+    INFO(s.describe() << "\nistiod 1-8-1 log: " << istiod181->logPath());
+    CHECK(s.injected);
+    CHECK(s.image == proxyImageOf("1-8-1"));
+    CHECK(s.discoveryAddress == discoveryAddressOf("1-8-1"));
+    CHECK(istiod180->running());
+    CHECK(istiod181->running());
   }
 
   {
@@ -139,5 +173,20 @@ TEST_CASE("page, istioctl path: iop install canaries the control plane and upgra
     CHECK(only181);
     CHECK(jsonpath({"-n", "istio-system", "deployment", "istiod-1-8-1"}, "{.status.availableReplicas}") ==
           "1");
+  }
+  {
+    E2E_STEP("uninstall (mesh): istiod-1-8-0 is gone with its pod; new pods still get 1-8-1's sidecar");
+    // The runner stops istiod when its pod is deleted, as the pod's kubelet would.
+    CHECK(istiod180->wait(std::chrono::seconds(60)) == 0);
+    CHECK(istiod181->running());
+    Sidecar s = sidecarOf(restartDeployment("app", "web"));
+    INFO(s.describe() << "\nistiod 1-8-1 log: " << istiod181->logPath());
+    CHECK(s.injected);
+    CHECK(s.image == proxyImageOf("1-8-1"));
+    CHECK(s.discoveryAddress == discoveryAddressOf("1-8-1"));
+  }
+  {
+    E2E_STEP("the mesh the page leaves: istioctl analyze -A reports no error about what iop installed");
+    checkIstioctlAnalyze();
   }
 }

@@ -2,7 +2,8 @@
 // control plane and the gateways as CRs the user applies with kubectl, the control plane
 // canaried from 1-8-0 to 1-8-1 by a second CR, the gateways moved to 1-8-1 by editing their CR,
 // then 1-8-0 deleted. Each operator runs as a local process exactly as its Deployment would
-// (args, env, ServiceAccount token), so the RBAC iop ships is exercised too.
+// (args, env, ServiceAccount token), so the RBAC iop ships is exercised too; so does each
+// revision's istiod, which injects the workload of namespace app as the canary moves.
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "test/e2e/e2e_support.h"
+#include "test/e2e/mesh_support.h"
 #include "test/support/iop_cli.h"
 
 using namespace iop::test;
@@ -25,7 +27,7 @@ std::string componentStatus(const std::string& cr, const std::string& component)
 }  // namespace
 
 TEST_CASE("page, operator path: per-revision operators canary the control plane and move the gateways",
-          "[e2e][page]") {
+          "[e2e][page][istiod][istioctl]") {
   PageCluster cluster("operator-path");
   auto client = adminClient();
   // The user's working copy of the page's files.
@@ -35,6 +37,7 @@ TEST_CASE("page, operator path: per-revision operators canary the control plane 
   std::filesystem::copy_file(example("gateways-1-8-0.yaml"), work + "/gateways.yaml");
 
   std::unique_ptr<OperatorProcess> op180, op181;
+  std::unique_ptr<IstiodProcess> istiod180, istiod181;
   {
     E2E_STEP("install 1: iop operator init --revision 1-8-0 (and its operator, as its Deployment runs it)");
     op180 = initOperator("1-8-0");
@@ -68,6 +71,15 @@ TEST_CASE("page, operator path: per-revision operators canary the control plane 
         std::chrono::seconds(60));
     INFO(show({"get", "pods", "-n", "istio-system", "--show-labels"}));
     CHECK(shown);
+  }
+  {
+    E2E_STEP("install (mesh): istiod-1-8-0 runs; kubectl create deployment -n app web gets 1-8-0's sidecar");
+    istiod180 = startIstiod("1-8-0");
+    Sidecar s = sidecarOf(createDeployment("app", "web"));
+    INFO(s.describe() << "\nistiod 1-8-0 log: " << istiod180->logPath());
+    CHECK(s.injected);
+    CHECK(s.image == proxyImageOf("1-8-0"));
+    CHECK(s.discoveryAddress == discoveryAddressOf("1-8-0"));
   }
 
   {
@@ -111,8 +123,24 @@ TEST_CASE("page, operator path: per-revision operators canary the control plane 
     CHECK(templateLabel("istio-ingressgateway", "istio.io/rev") == "1-8-0");
   }
   {
+    E2E_STEP("upgrade 4 (mesh): istiod-1-8-1 runs beside istiod-1-8-0");
+    istiod181 = startIstiod("1-8-1");
+    CHECK(istiod180->running());
+  }
+  {
     E2E_STEP("upgrade 5: label the workload namespace istio.io/rev=1-8-1");
     requireSuccess(kubectl({"label", "namespace", "app", "istio.io/rev=1-8-1", "--overwrite"}), e2eStepText_);
+  }
+  {
+    E2E_STEP(
+        "upgrade 5 (mesh): kubectl rollout restart deployment -n app web: 1-8-1's sidecar, both istiods run");
+    Sidecar s = sidecarOf(restartDeployment("app", "web"));
+    INFO(s.describe() << "\nistiod 1-8-1 log: " << istiod181->logPath());
+    CHECK(s.injected);
+    CHECK(s.image == proxyImageOf("1-8-1"));
+    CHECK(s.discoveryAddress == discoveryAddressOf("1-8-1"));
+    CHECK(istiod180->running());
+    CHECK(istiod181->running());
   }
 
   {
@@ -274,7 +302,22 @@ TEST_CASE("page, operator path: per-revision operators canary the control plane 
                    "{.metadata.labels.install\\.operator\\.istio\\.io/owning-resource}") ==
           "control-plane-1-8-1");
   }
+  {
+    E2E_STEP("upgrade 10 (mesh): istiod-1-8-0 is gone with its pod; new pods still get 1-8-1's sidecar");
+    // The runner stops istiod when its pod is deleted, as the pod's kubelet would.
+    CHECK(istiod180->wait(std::chrono::seconds(60)) == 0);
+    CHECK(istiod181->running());
+    Sidecar s = sidecarOf(restartDeployment("app", "web"));
+    INFO(s.describe() << "\nistiod 1-8-1 log: " << istiod181->logPath());
+    CHECK(s.injected);
+    CHECK(s.image == proxyImageOf("1-8-1"));
+    CHECK(s.discoveryAddress == discoveryAddressOf("1-8-1"));
+  }
 
+  {
+    E2E_STEP("the mesh the page leaves: istioctl analyze -A reports no error about what iop installed");
+    checkIstioctlAnalyze();
+  }
   {
     E2E_STEP("cleanup: iop operator remove --revision 1-8-0 leaves 1-8-1 working");
     requireSuccess(runIop({"operator", "remove", "--revision", "1-8-0"}, "y\n"),

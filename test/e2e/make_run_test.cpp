@@ -1,5 +1,5 @@
 // `make run` as a user types it in a terminal: a cluster, the operator of 1-8-0 and the page's
-// CRs, then the operators' logs until Ctrl-C, which must stop everything it started and end
+// CRs, istiod-1-8-0 and a Deployment it injects, then the operators' logs until Ctrl-C, which must stop everything it started and end
 // quietly with exit 0 (no "make: *** ... Error 130"). The test owns a pseudo-terminal and runs
 // the repository's Makefile on it (`make run`, its build and kube-binaries prerequisites taken as
 // made: ctest runs after the build); the Ctrl-C is a ^C typed into that terminal, so the tty
@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "test/e2e/e2e_support.h"
@@ -73,8 +74,8 @@ class TerminalReader {
 
 }  // namespace
 
-TEST_CASE("make run shows the page's CRs HEALTHY and Ctrl-C stops the operator and the cluster, exit 0",
-          "[e2e][run]") {
+TEST_CASE("make run shows the page's CRs HEALTHY and a pod istiod injected, and Ctrl-C stops all it started, exit 0",
+          "[e2e][run][istiod]") {
   const std::string dir = std::string(IOP_BINARY_DIR) + "/e2e-run-cluster";
   const std::string log = std::string(IOP_BINARY_DIR) + "/e2e-run.log";
   (void)run({std::string(IOP_SOURCE_DIR) + "/test/cluster/down.sh", dir});
@@ -93,7 +94,7 @@ TEST_CASE("make run shows the page's CRs HEALTHY and Ctrl-C stops the operator a
     // without the KUBECONFIG of the test, nor the jobserver of a `make test` around ctest.
     ::signal(SIGINT, SIG_DFL);
     ::execlp("env", "env", "-u", "KUBECONFIG", "-u", "MAKEFLAGS", "-u", "MFLAGS", "make", "-C",
-             IOP_SOURCE_DIR, "--no-print-directory", "-o", "build", "-o", "kube-binaries", "run",
+             IOP_SOURCE_DIR, "--no-print-directory", "-o", "build", "-o", "kube-binaries", "-o", "istiod-binary", "run",
              buildArg.c_str(), runArg.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -126,10 +127,19 @@ TEST_CASE("make run shows the page's CRs HEALTHY and Ctrl-C stops the operator a
   CHECK(out.find("control-plane-1-8-0   1-8-0      HEALTHY") != std::string::npos);
   CHECK(out.find("deployment.apps/istiod-1-8-0") != std::string::npos);
   CHECK(out.find("service/istio-ingressgateway") != std::string::npos);
+  // istiod-1-8-0 runs and injected the demo's pod: its row lists istio-proxy beside the app's own
+  // container, which `kubectl create deployment web --image=nginx` names after its image.
+  std::smatch row;
+  CHECK(std::regex_search(out, row, std::regex(R"((web-\S+)\s+(\S+)\s+(\S+))")));
+  INFO("demo pod row: " << row.str());
+  CHECK((row[2].str().find("istio-proxy") != std::string::npos ||
+         row[3].str().find("istio-proxy") != std::string::npos));
+  CHECK(row[3].str().find("nginx") != std::string::npos);
   std::vector<pid_t> started;
   for (const auto& f : std::filesystem::directory_iterator(dir + "/pids"))
     started.push_back(std::stoi(readFile(f.path().string())));
-  REQUIRE(started.size() == 6);  // etcd, apiserver, controller-manager, scheduler, kwok, operator
+  // etcd, egress proxy, apiserver, controller-manager, scheduler, kwok, operator, istiod-1-8-0
+  REQUIRE(started.size() == 8);
 
   // The operator runs apart from make run's shell (its log in a file make run follows): the
   // operator of 1-8-0 ending, here by the page's `iop operator remove`, leaves the cluster up.

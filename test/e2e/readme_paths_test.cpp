@@ -89,7 +89,7 @@ std::string withoutComment(const std::string& line) {
 }  // namespace
 
 TEST_CASE("the README's Path 2 and Path 1 run as written in the cluster of make run, which stays up",
-          "[e2e][readme]") {
+          "[e2e][readme][istiod]") {
   const auto commands = storyCommands();
   REQUIRE(commands.size() >= 20);
   const std::string dir = std::string(IOP_BINARY_DIR) + "/e2e-readme-cluster";

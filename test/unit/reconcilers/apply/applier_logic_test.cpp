@@ -42,6 +42,29 @@ TEST_CASE("drift ignores what the server adds and canonicalizes, and finds an ed
   CHECK(driftedField(live, desired) == ".spec.containers");
 }
 
+TEST_CASE("istiod switching its validating webhook from Ignore to Fail is not drift", "[applier]") {
+  json desired = {
+      {"kind", "ValidatingWebhookConfiguration"},
+      {"webhooks", json::array({{{"name", "rev.validation.istio.io"}, {"failurePolicy", "Ignore"}}})}};
+  json live = desired;
+  live["webhooks"][0]["failurePolicy"] = "Fail";
+  live["webhooks"][0]["clientConfig"] = {{"caBundle", "cm9vdA=="}};
+  CHECK(driftedField(live, desired) == "");
+  // Only that one-way switch of istiod's: anything else is still repaired.
+  live["webhooks"][0]["name"] = "other.validation.istio.io";
+  CHECK(driftedField(live, desired) == ".webhooks[0].failurePolicy");
+  json failClosed = desired;
+  failClosed["webhooks"][0]["failurePolicy"] = "Fail";
+  json opened = failClosed;
+  opened["webhooks"][0]["failurePolicy"] = "Ignore";
+  CHECK(driftedField(opened, failClosed) == ".webhooks[0].failurePolicy");
+  json mutating = desired;
+  mutating["kind"] = "MutatingWebhookConfiguration";
+  json mutatingLive = mutating;
+  mutatingLive["webhooks"][0]["failurePolicy"] = "Fail";
+  CHECK(driftedField(mutatingLive, mutating) == ".webhooks[0].failurePolicy");
+}
+
 TEST_CASE("the desired hash is stable, ignores its own annotation and changes with the object", "[applier]") {
   json o = {{"kind", "ConfigMap"}, {"metadata", {{"name", "a"}}}, {"data", {{"k", "v"}}}};
   json hashed = withDesiredHash(o);
