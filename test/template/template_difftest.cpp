@@ -195,7 +195,7 @@ int fuzz(int seconds, std::uint64_t seed) {
   TemplateGenerator gen(seed);
   std::string helmref = helmrefPath();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  std::size_t compared = 0, bothOk = 0, bothError = 0;
+  std::size_t compared = 0, bothOk = 0, bothError = 0, helmCrashed = 0;
   int failures = 0;
   while (std::chrono::steady_clock::now() < deadline && failures < 20) {
     json jobs = json::array();
@@ -203,9 +203,29 @@ int fuzz(int seconds, std::uint64_t seed) {
       auto c = gen.next();
       jobs.push_back({{"files", c.files}, {"values", c.values}});
     }
-    json results = runReference(helmref, jobs, workFile("fuzz.json"));
+    json results;
+    try {
+      results = runReference(helmref, jobs, workFile("fuzz.json"));
+    } catch (const std::exception&) {
+      // Go itself died on some case (e.g. fmt printing a map that `set` made contain itself
+      // overflows its stack): find which, one job at a time; that case has no reference output.
+      results = json::array();
+      for (const auto& job : jobs) {
+        try {
+          results.push_back(runReference(helmref, json::array({job}), workFile("fuzz-one.json")).at(0));
+        } catch (const std::exception&) {
+          results.push_back(nullptr);
+        }
+      }
+    }
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-      json ours = renderJob(jobs[i]);
+      json ours = renderJob(jobs[i]);  // iop's engine must survive every case, Helm's crashes included
+      if (results[i].is_null()) {
+        ++helmCrashed;
+        std::cout << "helm crashed (case skipped; iop " << (ours.contains("error") ? "refused it" : "rendered it")
+                  << "): " << jobs[i].dump() << "\n";
+        continue;
+      }
       ++compared;
       if (compare("fuzz case", results[i], ours, true)) {
         results[i].contains("error") ? ++bothError : ++bothOk;
@@ -216,7 +236,8 @@ int fuzz(int seconds, std::uint64_t seed) {
     }
   }
   std::cout << "fuzz (seed " << seed << "): " << compared << " random templates compared with Helm: " << bothOk
-            << " equal output, " << bothError << " both errors, " << failures << " differences\n";
+            << " equal output, " << bothError << " both errors, " << failures << " differences; " << helmCrashed
+            << " cases on which Helm itself crashed, skipped\n";
   return failures == 0 ? 0 : 1;
 }
 
