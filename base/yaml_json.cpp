@@ -22,8 +22,18 @@ const std::regex kFloat(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
 const std::regex kNull(R"(^(~|null|Null|NULL)$)");
 const std::regex kBool(R"(^(true|True|TRUE|false|False|FALSE)$)");
 
+size_t invalidUtf8At(const std::string& text);
+
+// The input is checked to be UTF-8, but yaml-cpp turns a "\xA0" escape into the byte 0xA0, not
+// the character U+00A0: check again what it made, since JSON cannot hold it.
+const std::string& checkedUtf8(const std::string& s, const YAML::Node& node) {
+  if (invalidUtf8At(s) != std::string::npos)
+    throw YAML::ParserException(node.Mark(), "a string that is not UTF-8 (an escape such as \\x80 is a byte, not a character)");
+  return s;
+}
+
 json scalarToJson(const YAML::Node& node) {
-  const std::string& s = node.Scalar();
+  const std::string& s = checkedUtf8(node.Scalar(), node);
   if (node.Tag() != "?") return s;  // quoted or explicitly tagged: a string
   if (s.empty() || std::regex_match(s, kNull)) return nullptr;
   if (std::regex_match(s, kBool)) return s[0] == 't' || s[0] == 'T';
@@ -51,7 +61,7 @@ json nodeToJson(const YAML::Node& node) {
     }
     case YAML::NodeType::Map: {
       json obj = json::object();
-      for (const auto& kv : node) obj[kv.first.as<std::string>()] = nodeToJson(kv.second);
+      for (const auto& kv : node) obj[checkedUtf8(kv.first.as<std::string>(), kv.first)] = nodeToJson(kv.second);
       return obj;
     }
   }

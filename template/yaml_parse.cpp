@@ -228,13 +228,16 @@ std::string parserError(const YAML::Exception& e) {
 YamlResult parseYamlVal(std::string_view text, Val& out) {
   if (tooDeep(text)) return {false, "error converting YAML to JSON: yaml: exceeded max depth of " + std::to_string(kMaxNesting)};
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.empty()) {
+    // Only the first document, as go-yaml's Unmarshal. Load, not LoadAll: yaml-cpp 0.7's LoadAll
+    // loops forever, allocating, on some malformed streams (jbeder/yaml-cpp#1319; found by the
+    // template fuzzer through fromYaml), and a template must never hang the operator.
+    YAML::Node doc = YAML::Load(std::string(text));
+    if (!doc.IsDefined() || doc.IsNull()) {
       out = Val::nilIface();
       return {true, ""};
     }
     Converter c;
-    out = c.convert(docs.front(), 0);
+    out = c.convert(doc, 0);
     return {true, ""};
   } catch (const YAML::Exception& e) {
     return {false, parserError(e)};

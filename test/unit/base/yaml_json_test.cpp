@@ -46,3 +46,10 @@ TEST_CASE("JSON renders to YAML that reads back to the same value", "[yaml]") {
   REQUIRE(back.size() == 1);
   CHECK(back[0] == v);
 }
+
+TEST_CASE("A YAML escape that yields a byte rather than UTF-8 is an error, not a crash later", "[yaml]") {
+  // yaml-cpp makes "\xA0" the byte 0xA0: JSON cannot hold it (dump() throws), so the parse refuses it.
+  CHECK_THROWS_WITH(yamlDocumentsToJson("a: \"x\\xA0\"\n"), Catch::Contains("line 1") && Catch::Contains("not UTF-8"));
+  CHECK_THROWS_WITH(yamlDocumentsToJson("\"k\\xff\": 1\n"), Catch::Contains("not UTF-8"));
+  CHECK(yamlDocumentsToJson("a: \"\\u00A0\"\n").front()["a"] == "\xC2\xA0");
+}
