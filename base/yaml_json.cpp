@@ -1,5 +1,7 @@
 #include "base/yaml_json.h"
 
+#include <cstdio>
+
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -22,18 +24,8 @@ const std::regex kFloat(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
 const std::regex kNull(R"(^(~|null|Null|NULL)$)");
 const std::regex kBool(R"(^(true|True|TRUE|false|False|FALSE)$)");
 
-size_t invalidUtf8At(const std::string& text);
-
-// The input is checked to be UTF-8, but yaml-cpp turns a "\xA0" escape into the byte 0xA0, not
-// the character U+00A0: check again what it made, since JSON cannot hold it.
-const std::string& checkedUtf8(const std::string& s, const YAML::Node& node) {
-  if (invalidUtf8At(s) != std::string::npos)
-    throw YAML::ParserException(node.Mark(), "a string that is not UTF-8 (an escape such as \\x80 is a byte, not a character)");
-  return s;
-}
-
 json scalarToJson(const YAML::Node& node) {
-  const std::string& s = checkedUtf8(node.Scalar(), node);
+  const std::string& s = node.Scalar();
   if (node.Tag() != "?") return s;  // quoted or explicitly tagged: a string
   if (s.empty() || std::regex_match(s, kNull)) return nullptr;
   if (std::regex_match(s, kBool)) return s[0] == 't' || s[0] == 'T';
@@ -61,7 +53,7 @@ json nodeToJson(const YAML::Node& node) {
     }
     case YAML::NodeType::Map: {
       json obj = json::object();
-      for (const auto& kv : node) obj[checkedUtf8(kv.first.as<std::string>(), kv.first)] = nodeToJson(kv.second);
+      for (const auto& kv : node) obj[kv.first.as<std::string>()] = nodeToJson(kv.second);
       return obj;
     }
   }
@@ -220,6 +212,24 @@ std::vector<json> yamlDocumentsToJson(const std::string& text) {
     throw std::runtime_error("not UTF-8: invalid byte at line " +
                              std::to_string(std::count(text.begin(), text.begin() + bad, '\n') + 1) +
                              ", column " + std::to_string(bad - lineStart + 1));
+  }
+  // YAML's printable characters exclude the C0 controls but tab, LF and CR, and DEL: yaml-cpp
+  // reads e.g. a NUL in a plain scalar into bytes that are not UTF-8 (found by the overlays fuzzer),
+  // which JSON cannot hold.
+  if (auto bad = std::find_if(text.begin(), text.end(),
+                              [](char ch) {
+                                auto c = static_cast<unsigned char>(ch);
+                                return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F;
+                              });
+      bad != text.end()) {
+    size_t at = static_cast<size_t>(bad - text.begin());
+    size_t lineStart = text.rfind('\n', at == 0 ? 0 : at - 1);
+    lineStart = lineStart == std::string::npos || at == 0 ? 0 : lineStart + 1;
+    char code[8];
+    std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned char>(*bad));
+    throw std::runtime_error(std::string("control character ") + code + " at line " +
+                             std::to_string(std::count(text.begin(), bad, '\n') + 1) + ", column " +
+                             std::to_string(at - lineStart + 1) + ": YAML allows none but tab and line breaks");
   }
   std::vector<json> docs;
   try {
