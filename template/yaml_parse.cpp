@@ -231,11 +231,22 @@ YamlResult parseYamlVal(std::string_view text, Val& out) {
     // Only the first document, as go-yaml's Unmarshal. Load, not LoadAll: yaml-cpp 0.7's LoadAll
     // loops forever, allocating, on some malformed streams (jbeder/yaml-cpp#1319; found by the
     // template fuzzer through fromYaml), and a template must never hang the operator.
-    YAML::Node doc = YAML::Load(std::string(text));
-    if (!doc.IsDefined() || doc.IsNull()) {
+    // A stream with no document (blank and comment lines only) is nil; a null document is not
+    // the same thing (e.g. "!tag" still converts).
+    bool noDocument = true;
+    for (std::size_t pos = 0; pos < text.size() && noDocument;) {
+      std::size_t end = text.find('\n', pos);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view line = text.substr(pos, end - pos);
+      std::size_t first = line.find_first_not_of(" \t\r");
+      if (first != std::string_view::npos && line[first] != '#') noDocument = false;
+      pos = end + 1;
+    }
+    if (noDocument) {
       out = Val::nilIface();
       return {true, ""};
     }
+    YAML::Node doc = YAML::Load(std::string(text));
     Converter c;
     out = c.convert(doc, 0);
     return {true, ""};
