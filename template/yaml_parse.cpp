@@ -220,6 +220,14 @@ class Converter {
 
 std::string parserError(const YAML::Exception& e) {
   if (e.mark.is_null()) return "error converting YAML to JSON: yaml: " + e.msg;
+  // A character no token may start with (` @): go-yaml's scanner words it so, and names no line
+  // when the problem is on the first one (its parser.fail() prints a line only when the 0-based
+  // mark's line is not 0, plus one for scanner errors).
+  if (e.msg == "unknown token") {
+    return std::string("error converting YAML to JSON: yaml: ") +
+           (e.mark.line != 0 ? "line " + std::to_string(e.mark.line + 1) + ": " : "") +
+           "found character that cannot start any token";
+  }
   return "error converting YAML to JSON: yaml: line " + std::to_string(e.mark.line + 1) + ": " + e.msg;
 }
 
