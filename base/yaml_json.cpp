@@ -1,12 +1,11 @@
 #include "base/yaml_json.h"
 
-#include <cstdio>
-
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <regex>
 #include <sstream>
@@ -229,7 +228,8 @@ std::vector<json> yamlDocumentsToJson(const std::string& text) {
     std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned char>(*bad));
     throw std::runtime_error(std::string("control character ") + code + " at line " +
                              std::to_string(std::count(text.begin(), bad, '\n') + 1) + ", column " +
-                             std::to_string(at - lineStart + 1) + ": YAML allows none but tab and line breaks");
+                             std::to_string(at - lineStart + 1) +
+                             ": YAML allows none but tab and line breaks");
   }
   std::vector<json> docs;
   try {

@@ -354,9 +354,10 @@ void addInstall(CLI::App& root) {
       ->capture_default_str();
   i->add_flag("--dry-run,--dryRun", f->dryRun, "Print the objects instead of applying them");
   i->add_flag("-y,--skip-confirmation", f->yes, "Do not ask for confirmation");
-  i->add_option("-d,--manifests", f->manifests,
-                "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
-                  "the compiled-in Istio; the CR's spec.installPackagePath does the same");
+  i->add_option(
+      "-d,--manifests", f->manifests,
+      "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
+      "the compiled-in Istio; the CR's spec.installPackagePath does the same");
   i->add_option("--readiness-timeout", f->readinessTimeout,
                 "How long to wait for workloads to be ready (300s, 5m; a bare number is seconds)")
       ->capture_default_str();
