@@ -9,6 +9,7 @@
 #include "base/yaml_json.h"
 #include "cmd/cluster_flags.h"
 #include "cmd/istio_operator_input.h"
+#include "cmd/policy_flags.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
 #include "reconcilers/render/render.h"
@@ -24,6 +25,7 @@ struct ManifestFlags {
   std::string revision;
   std::vector<std::string> components;
   std::string manifests;
+  PolicyFlags policy;
 };
 
 // Accepts the component names istioctl prints (Pilot, IngressGateways) and the spec keys
@@ -53,8 +55,11 @@ int generate(const ManifestFlags& flags) {
   std::vector<std::string> sets = flags.sets;
   if (!flags.revision.empty()) sets.push_back("revision=" + flags.revision);
 
+  auto policy = policyFromFlags(flags.policy, false);
+  if (!policy) return kExitBadInput;
   reconcilers::RenderOptions options;
   options.iopVersion = kVersion;
+  options.policy = *policy;
   options.profiles = profiles.get();
   for (const auto& c : flags.components) {
     auto name = componentName(c);
@@ -73,7 +78,14 @@ int generate(const ManifestFlags& flags) {
     return kExitBadInput;
   }
   auto iop = *parsed.iop;
-  if (iop.namespace_.empty()) iop.namespace_ = flags.ns;
+  if (iop.namespace_.empty()) {
+    if (auto problem = reconcilers::nameProblem(flags.ns, reconcilers::NameSyntax::Dns1123Label);
+        problem && !flags.ns.empty()) {
+      std::cerr << "error: --namespace: " << *problem << "\n";
+      return kExitBadInput;
+    }
+    iop.namespace_ = flags.ns;
+  }
   auto result = reconcilers::render(iop, options);
   for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
   if (!result.ok()) {
@@ -119,6 +131,7 @@ void addManifest(CLI::App& root) {
   gen->add_option("--component", flags->components, "Only print this component (repeatable)");
   gen->add_option("-d,--manifests", flags->manifests,
                   "Directory of profiles (<dir>/profiles/<name>.yaml) to use instead of the built-in ones");
+  addPolicyFlags(*gen, flags->policy, false);
   gen->callback([flags] { setExitCode(generate(*flags)); });
   addManifestDiff(*manifest);
 }

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -58,6 +59,10 @@ class LeaderElector {
   bool run(std::stop_token stop, const LeaderCallbacks& callbacks);
 
   bool isLeader() const { return leader_; }
+  // What keeps the elector from the lease that will not fix itself by waiting (the lease's
+  // namespace does not exist, the operator may not read or write leases there), with how to
+  // fix it; nullopt while all is well or it merely waits for another holder. Thread-safe.
+  std::optional<std::string> problem() const;
   const LeaderElectionConfig& config() const { return config_; }
 
  private:
@@ -65,6 +70,8 @@ class LeaderElector {
   // by stop.
   bool tryAcquireOrRenew(TimePoint deadline, std::stop_token stop);
   void release();
+  // Records what the last attempt ran into ("" when it worked), logging it when it changed.
+  void report(const std::string& step, const kube::Error* error);
   // Sleeps for d on the configured clock; returns false if stop was requested.
   bool sleepFor(std::stop_token stop, Duration d);
 
@@ -72,6 +79,9 @@ class LeaderElector {
   const LeaderElectionConfig config_;
   prometheus::Gauge* status_;  // leader_election_master_status, may be null
   std::atomic<bool> leader_{false};
+  mutable std::mutex problemMu_;  // guards problem_, lastError_
+  std::string problem_;           // what problem() says, "" for nothing
+  std::string lastError_;         // the last error logged, so a repeating one is logged once
 
   // Only touched on the run() thread.
   std::optional<nlohmann::json> lease_;  // the lease as last read or written

@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(
   build-essential cmake ninja-build pkg-config git curl openssl python3 ca-certificates
   libboost1.81-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
-  prometheus-cpp-dev libcli11-dev catch2 clang-format
+  prometheus-cpp-dev libcli11-dev catch2 clang-format libre2-dev
   python3-yaml ccache
   clang-14 libclang-rt-14-dev clang-tidy-14
 )

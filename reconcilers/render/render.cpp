@@ -301,10 +301,13 @@ RenderResult render(const IstioOperator& iop, const RenderOptions& options) {
         std::string resourceName = c.resourceName;
         if (gateway && !spec.name.empty()) resourceName = spec.name;
         if (c.name == std::string(kPilot)) resourceName += detail::revSuffix(in.values);
+        // Policy hook (object_policy.h): the chart's objects before k8s settings and overlays.
+        const std::vector<json> chartObjects = spec.k8s.empty() ? std::vector<json>{} : objs;
         if (*c.resourceType) {
           detail::applyK8sSettings(objs, spec, c.resourceType, resourceName, c.containerName, gateway);
         }
         detail::applyOverlays(objs, spec, result.errors);
+        checkObjectPolicy(iop, spec, chartObjects, objs, result.objects, options.policy, result.errors);
         // The HPA owns the replica count: a Deployment it scales carries none, so applying
         // the Deployment never fights the autoscaler.
         for (auto& o : objs) {

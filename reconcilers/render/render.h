@@ -8,6 +8,7 @@
 
 #include "reconcilers/api/field_error.h"
 #include "reconcilers/api/istio_operator.h"
+#include "reconcilers/render/object_policy.h"
 #include "reconcilers/render/profiles.h"
 
 // The one renderer: IstioOperator CR -> the Kubernetes objects Istio installs, the way
@@ -31,6 +32,8 @@ struct RenderOptions {
   const ProfileSource* profiles = nullptr;
   // Only render these components (names as above, case-insensitive); empty renders all.
   std::set<std::string> components;
+  // What the rendered objects may be (object_policy.h); violations are errors.
+  ObjectPolicy policy;
 };
 
 struct RenderedObject {
