@@ -32,8 +32,10 @@ struct RenderOptions {
   const ProfileSource* profiles = nullptr;
   // Only render these components (names as above, case-insensitive); empty renders all.
   std::set<std::string> components;
-  // What the rendered objects may be (object_policy.h); violations are errors.
-  ObjectPolicy policy;
+  // What the rendered objects may be (object_policy.h); violations are errors. The default is
+  // the CLI's (any namespace; pod security and overlays bounded as for the operator); the
+  // operator passes its own, which also bounds namespaces.
+  ObjectPolicy policy = ObjectPolicy::forCli();
 };
 
 struct RenderedObject {

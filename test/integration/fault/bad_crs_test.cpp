@@ -12,6 +12,8 @@
 #include "test/integration/fault/fault_test_support.h"
 
 using namespace iop::fault::testing;
+namespace kube = iop::kube;
+namespace reconcilers = iop::reconcilers;
 
 namespace {
 

@@ -18,12 +18,18 @@ using namespace iop::reconcilers;
 
 namespace {
 
-// What the reconciler would report: the validation errors, or else the render errors.
-std::string iopErrors(const std::string& text) {
+// What the reconciler would report: the validation errors, or else the render errors, with the
+// operator's default policy (ObjectPolicy{}) for a CR applied into namespace `ns`, as the fault
+// test does (kubectl apply -n: the API server sets metadata.namespace).
+std::string iopErrors(const std::string& text, const std::string& ns) {
   static const ProfileSource profiles;
   auto parsed = parseIstioOperator(text, {.profiles = profiles.names()});
   FieldErrors errors = parsed.errors;
-  if (parsed.ok()) errors = render(*parsed.iop, {.iopVersion = "test", .profiles = &profiles}).errors;
+  if (parsed.ok()) {
+    IstioOperator iop = *parsed.iop;
+    if (iop.namespace_.empty()) iop.namespace_ = ns;
+    errors = render(iop, {.iopVersion = "test", .profiles = &profiles, .policy = ObjectPolicy{}}).errors;
+  }
   std::string out;
   for (const auto& e : errors) out += (out.empty() ? "" : "; ") + e.str();
   return out;
@@ -35,7 +41,7 @@ TEST_CASE("every CR of the bad-CR corpus is rejected by iop with its expected me
   auto corpus = iop::test::loadBadCRs(std::string(IOP_SOURCE_DIR) + "/test/data/bad-crs");
   REQUIRE(corpus.size() >= 40);
   for (const auto& cr : corpus) {
-    std::string errors = iopErrors(iop::test::instantiate(cr.text, "fault", "bad-crs"));
+    std::string errors = iopErrors(iop::test::instantiate(cr.text, "fault", "bad-crs"), "bad-crs");
     INFO(cr.file << " reported: " << errors.substr(0, 2000));
     if (cr.renders()) {
       CHECK(errors.empty());
@@ -53,7 +59,7 @@ TEST_CASE("the bad-CR corpus template without a mistake renders without errors",
       "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: good\nspec:\n"
       "  profile: empty\n  revision: ${REVISION}\n  namespace: ${NAMESPACE}\n  components:\n"
       "    ingressGateways:\n    - name: gw-good\n      enabled: true\n";
-  CHECK(iopErrors(iop::test::instantiate(good, "fault", "bad-crs")).empty());
+  CHECK(iopErrors(iop::test::instantiate(good, "fault", "bad-crs"), "bad-crs").empty());
 }
 
 TEST_CASE("the corpus has at least 60 hostile inputs of issue 18, in every class", "[fault][bad-crs]") {
