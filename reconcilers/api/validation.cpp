@@ -283,6 +283,31 @@ void checkName(const json& v, const std::string& path, NameSyntax syntax, const 
 }
 
 // An int32 field of a Kubernetes object, within [min, 2^31-1].
+// An image hub (registry host and repository path, as the charts prefix image names with it)
+// and an image tag, by the syntax of container image references: ASCII only, so nothing a
+// terminal or a log viewer could render as something else reaches a Deployment.
+void checkImagePart(const json& v, const std::string& path, bool hub, FieldErrors& errs) {
+  if (!v.is_string()) return;
+  const std::string& s = v.get_ref<const std::string&>();
+  if (s.empty()) return;
+  const std::size_t max = hub ? 255 : 128;
+  bool ok = s.size() <= max;
+  for (std::size_t i = 0; ok && i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    ok = hub ? (word || c == '.' || c == '-' || c == ':' || c == '/') : (word || (i > 0 && (c == '.' || c == '-')));
+  }
+  if (hub && ok) ok = s.front() != '/' && s.back() != '/' && s.find("//") == std::string::npos;
+  if (ok) return;
+  const std::string shown = s.size() > 70 ? s.substr(0, 70) + "..." : s;
+  errs.push_back({path, hub ? "\"" + shown +
+                              "\" is not an image hub: a registry host and repository path of at most 255 ASCII "
+                              "letters, digits and . _ - : /"
+                            : "\"" + shown +
+                                  "\" is not an image tag: at most 128 ASCII letters, digits and _ . -, not "
+                                  "starting with . or -"});
+}
+
 void checkInt32(const json& obj, const char* key, const std::string& path, long long min, FieldErrors& errs) {
   if (!obj.is_object()) return;
   auto it = obj.find(key);
@@ -463,6 +488,8 @@ FieldErrors validateIstioOperator(const json& doc, const ValidationOptions& opti
     checkName(*ns, "spec.namespace", NameSyntax::Dns1123Label, "a namespace", errs);
   if (auto ns = getPath(spec, "values.global.istioNamespace"); ns && ns->is_string())
     checkName(*ns, "spec.values.global.istioNamespace", NameSyntax::Dns1123Label, "a namespace", errs);
+  if (auto hub = spec.find("hub"); hub != spec.end()) checkImagePart(*hub, "spec.hub", true, errs);
+  if (auto tag = spec.find("tag"); tag != spec.end()) checkImagePart(*tag, "spec.tag", false, errs);
   if (auto tag = spec.find("tag"); tag != spec.end() && tag->is_number_float())
     errs.push_back(
         {"spec.tag",
@@ -477,6 +504,8 @@ FieldErrors validateIstioOperator(const json& doc, const ValidationOptions& opti
         if (auto ns = comp.find("namespace");
             ns != comp.end() && ns->is_string() && !ns->get<std::string>().empty())
           checkName(*ns, path + ".namespace", NameSyntax::Dns1123Label, "a namespace", errs);
+        if (auto hub = comp.find("hub"); hub != comp.end()) checkImagePart(*hub, path + ".hub", true, errs);
+        if (auto tag = comp.find("tag"); tag != comp.end()) checkImagePart(*tag, path + ".tag", false, errs);
         if (auto tag = comp.find("tag"); tag != comp.end() && tag->is_number_float())
           errs.push_back({path + ".tag", "the number " + tag->dump() + " is not an image tag: quote it"});
         if (auto k8s = comp.find("k8s"); k8s != comp.end()) checkK8s(*k8s, path + ".k8s", patchesInCR, errs);

@@ -32,8 +32,9 @@ std::vector<json> renderChart(const std::string& helm, const std::string& chart,
     argv.push_back("--set");
     argv.push_back(s);
   }
-  auto out = run(argv);
-  INFO(chart << ": " << out.err);
+  auto out = run(argv, "", /*withStderr=*/false);
+  const std::string why = out.exitCode == 0 ? "" : run(argv).out;  // with stderr, to say why
+  INFO(chart << ": " << why);
   REQUIRE(out.exitCode == 0);
   std::vector<json> objects;
   for (auto& o : iop::base::yamlDocumentsToJson(out.out))

@@ -5,14 +5,15 @@
 #include "operator_test_support.h"
 
 using namespace iop::reconcilers::testing;
+namespace kube = iop::kube;
 using iop::reconcilers::kOwningResourceLabel;
 
 namespace {
 
-const iop::kube::GroupVersionKind kServiceAccount{"", "v1", "ServiceAccount"};
 
 std::string reconciledMessage(kube::Client& c, const std::string& ns, const std::string& name) {
-  return condition(getCR(c, ns, name), "Reconciled").value("message", "");
+  const json cond = condition(getCR(c, ns, name), "Reconciled");  // null until the first status
+  return cond.is_object() ? cond.value("message", "") : "";
 }
 
 // Every object of the kinds iop writes whose ownership labels name CR `name` in `ns`.
@@ -177,8 +178,8 @@ TEST_CASE("overlays, namespaces and pod security are refused naming the setting,
     INFO(name);
     CHECK(ownedBy(*admin, ns.name(), name) == 0);
   }
-  CHECK_FALSE(exists(*admin, kDeployment, "kube-system", "coredns") &&
-              !label(getOr(*admin, kDeployment, "kube-system", "coredns"), kOwningResourceLabel).empty());
+  CHECK_FALSE((exists(*admin, kDeployment, "kube-system", "coredns") &&
+               !label(getOr(*admin, kDeployment, "kube-system", "coredns"), kOwningResourceLabel).empty()));
 }
 
 TEST_CASE("an operator started with --pod-security=privileged applies what baseline refuses",

@@ -152,3 +152,16 @@ TEST_CASE("every error of a CR is returned at once, each with its path", "[valid
   CHECK(paths.count("spec.components.ingressGateways[0].name"));
   CHECK(paths.count("spec.components.ingressGateways[0].k8s.replicaCount"));
 }
+
+TEST_CASE("image hubs and tags must be ASCII image-reference syntax", "[validation][hostile]") {
+  CHECK(errorsOf(cr({{"hub", "registry.example.com:5000/istio"}, {"tag", "1.31.0-distroless"}})).empty());
+  // What kubectl makes of an overlong UTF-8 '/': U+FFFD twice.
+  CHECK_THAT(errorsOf(cr({{"hub", "docker.io\xef\xbf\xbd\xef\xbf\xbdistio"}})),
+             Catch::Contains("spec.hub: \"docker.io"));
+  CHECK_THAT(errorsOf(cr({{"hub", "a b"}})), Catch::Contains("is not an image hub"));
+  CHECK_THAT(errorsOf(cr({{"hub", "/x"}})), Catch::Contains("is not an image hub"));
+  CHECK_THAT(errorsOf(cr({{"tag", "-x"}})), Catch::Contains("spec.tag: \"-x\" is not an image tag"));
+  CHECK_THAT(errorsOf(cr({{"tag", std::string(129, 'a')}})), Catch::Contains("is not an image tag"));
+  CHECK_THAT(errorsOf(cr({{"components", {{"ingressGateways", {{{"name", "gw"}, {"hub", "x\ny"}}}}}}})),
+             Catch::Contains("spec.components.ingressGateways[0].hub"));
+}
