@@ -328,6 +328,10 @@ void addOperator(CLI::App& root) {
                 "The operator's `iop run --prune-wait` (a duration: 90s, 2m; default: iop run's, 2m)")
       ->type_name("DURATION");
   i->add_flag("--dry-run,--dryRun", init->dryRun, "Print the objects as YAML instead of applying them");
+  i->add_flag(
+      "--expose-metrics", init->install.exposeMetrics,
+      "Serve /metrics on the pod's address with a Service for a scraper (plain HTTP, no authentication: "
+      "anyone who reaches it reads it); by default it listens on the pod's loopback only");
   i->footer(std::string("Examples:\n"
                         "  iop operator init --revision 1-8-0\n"
                         "  iop operator init --revision 1-8-1 --hub registry.example/iop --tag 0.1.0\n"

@@ -153,3 +153,18 @@ TEST_CASE(
   CHECK(bad.exitCode == 2);
   CHECK_THAT(bad.out, Catch::Contains("--prune-wait soon"));
 }
+
+TEST_CASE("iop run serves /metrics on loopback unless told otherwise, and takes the policy flags",
+          "[cli][hostile]") {
+  auto help = iop::test::run({IOP_BINARY, "run", "--help"});
+  CHECK_THAT(help.out, Catch::Contains("127.0.0.1:8383"));
+  CHECK_THAT(help.out, Catch::Contains("--pod-security"));
+  CHECK_THAT(help.out, Catch::Contains("--allowed-namespaces"));
+  CHECK_THAT(help.out, Catch::Contains("--allow-rbac-webhook-overlays"));
+  auto bad = iop::test::run({IOP_BINARY, "run", "--pod-security", "lax"});
+  CHECK(bad.exitCode == 2);
+  CHECK_THAT(bad.out, Catch::Contains("expected privileged, baseline or restricted"));
+  auto badNs = iop::test::run({IOP_BINARY, "run", "--allowed-namespaces", "a,B_c"});
+  CHECK(badNs.exitCode == 2);
+  CHECK_THAT(badNs.out, Catch::Contains("\"B_c\" is not a namespace name"));
+}
