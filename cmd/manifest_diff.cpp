@@ -118,9 +118,10 @@ void addManifestDiff(CLI::App& manifest) {
   d->add_option("-r,--revision", f->revision, "Control plane revision (same as --set revision=R)");
   d->add_option("-n,--namespace", f->ns, "Namespace of the IstioOperator when its file has none")
       ->capture_default_str();
-  d->add_option("-d,--manifests", f->manifests,
-                "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
-                "the compiled-in Istio; the CR's spec.installPackagePath does the same");
+  d->add_option(
+      "-d,--manifests", f->manifests,
+      "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
+      "the compiled-in Istio; the CR's spec.installPackagePath does the same");
   d->footer(
       "Examples:\n"
       "  iop manifest diff -f gateways.yaml --revision 1-8-1 -n istio-system\n"

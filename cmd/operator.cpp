@@ -69,8 +69,8 @@ bool readCRs(const InitFlags& f, std::vector<json>& out) {
     for (auto& cr : docs) {
       if (cr.is_null()) continue;
       // The same validation the operator runs: every problem, each with its field path.
-      auto parsed =
-          reconcilers::istioOperatorFromJson(cr, {.profiles = reconcilers::IstioManifests::compiledIn()->profileNames()});
+      auto parsed = reconcilers::istioOperatorFromJson(
+          cr, {.profiles = reconcilers::IstioManifests::compiledIn()->profileNames()});
       if (!parsed.ok()) {
         for (const auto& e : parsed.errors) std::cerr << "error: " << path << ": " << e.str() << "\n";
         ok = false;

@@ -186,9 +186,10 @@ void addRun(CLI::App& root) {
   run->add_option("--max-concurrent-reconciles", f->workers,
                   "CRs reconciled at once (each waits on the API server most of its time)")
       ->capture_default_str();
-  run->add_option("-d,--manifests", f->manifests,
-                  "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render every CR\n"
-                  "with instead of the compiled-in Istio; it overrides the CRs' spec.installPackagePath");
+  run->add_option(
+      "-d,--manifests", f->manifests,
+      "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render every CR\n"
+      "with instead of the compiled-in Istio; it overrides the CRs' spec.installPackagePath");
   run->add_option(
          "--prune-wait", f->pruneWait,
          "How long objects a CR no longer renders are kept while its new workloads are not ready, "

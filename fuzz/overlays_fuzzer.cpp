@@ -10,8 +10,8 @@
 
 #include "base/yaml_json.h"
 #include "reconcilers/api/istio_operator.h"
-#include "reconcilers/render/render.h"
 #include "reconcilers/render/post_process.h"
+#include "reconcilers/render/render.h"
 
 using namespace iop::reconcilers;
 using nlohmann::json;

@@ -49,6 +49,10 @@ struct LimitExceeded {
   std::string message;
 };
 
+// How deep a value may nest where Go would recurse without bound (fmt, deepCopy): a map that
+// holds itself overflows Go's stack; iop ends the render with LimitExceeded instead.
+inline constexpr int kMaxValueDepth = 2000;
+
 class Renderer {
  public:
   explicit Renderer(const Limits& limits) : limits_(limits) {}

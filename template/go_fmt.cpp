@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "template/exec.h"
 #include "template/object.h"
 
 namespace iop::tmpl::detail {
@@ -660,6 +661,11 @@ class Printer {
 
   // A Stringer object prints through String() for these verbs.
   void printArg(const Val& arg0, char32_t verb, int depth) {
+    // Go's fmt recurses without bound and overflows its stack on a map that holds itself: end the
+    // render instead.
+    if (depth > kMaxValueDepth)
+      throw LimitExceeded{"printing a value nested deeper than " + std::to_string(kMaxValueDepth) +
+                          " levels (a map or list that contains itself?)"};
     Val arg = arg0.unboxed();
     if (!arg.valid()) {
       if (depth > 0) {

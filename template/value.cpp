@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "template/exec.h"
 #include "template/go_fmt.h"
 #include "template/object.h"
 
@@ -365,7 +366,19 @@ Value toJson(const Val& v) {
   return nullptr;
 }
 
-Val deepCopy(const Val& v) {
+namespace {
+Val deepCopyAt(const Val& v, int depth);
+}  // namespace
+
+Val deepCopy(const Val& v) { return deepCopyAt(v, 0); }
+
+namespace {
+// Go's copystructure recurses without bound and overflows its stack on a map that holds itself
+// (`set $d "a" $d`): end the render instead.
+Val deepCopyAt(const Val& v, int depth) {
+  if (depth > kMaxValueDepth)
+    throw LimitExceeded{"deepCopy: value nested deeper than " + std::to_string(kMaxValueDepth) +
+                        " levels (a map or list that contains itself?)"};
   switch (v.type()) {
     case Type::Map:
     case Type::Values:
@@ -373,7 +386,7 @@ Val deepCopy(const Val& v) {
       if (!v.m()) return v;
       auto m = std::make_shared<MapObj>();
       m->items.reserve(v.m()->items.size());
-      for (const auto& [k, e] : v.m()->items) m->items.emplace_back(k, deepCopy(e));
+      for (const auto& [k, e] : v.m()->items) m->items.emplace_back(k, deepCopyAt(e, depth + 1));
       Val out = Val::fromMap(v.type(), std::move(m));
       return v.iface() ? out.boxed() : out;
     }
@@ -383,7 +396,7 @@ Val deepCopy(const Val& v) {
       if (!v.l()) return v;
       auto l = std::make_shared<ListObj>();
       l->items.reserve(v.l()->items.size());
-      for (const auto& e : v.l()->items) l->items.push_back(deepCopy(e));
+      for (const auto& e : v.l()->items) l->items.push_back(deepCopyAt(e, depth + 1));
       Val out = Val::fromList(v.type(), std::move(l));
       return v.iface() ? out.boxed() : out;
     }
@@ -391,6 +404,7 @@ Val deepCopy(const Val& v) {
       return v;
   }
 }
+}  // namespace
 
 bool deepEqual(const Val& a0, const Val& b0) {
   Val a = a0.unboxed(), b = b0.unboxed();

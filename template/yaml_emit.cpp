@@ -23,13 +23,32 @@ namespace {
 enum class Style { Plain, Single, Double, Literal };
 
 // A node of the document as go-yaml's encoder sees it after the JSON round trip.
+// A map entry, declared apart: a std::pair<YNode, YNode> member would need YNode complete, which
+// libstdc++ asserts under clang.
+struct YEntry;
 struct YNode {
   enum Kind { Scalar, Seq, Map } kind = Scalar;
   std::string value;
   Style style = Style::Plain;
   std::vector<YNode> items;                        // Seq
-  std::vector<std::pair<YNode, YNode>> entries;    // Map, sorted as keyList sorts
+  std::vector<YEntry> entries;                     // Map, sorted as keyList sorts
+  // Defined once YEntry is complete.
+  YNode();
+  YNode(const YNode&);
+  YNode(YNode&&) noexcept;
+  YNode& operator=(const YNode&);
+  YNode& operator=(YNode&&) noexcept;
+  ~YNode();
 };
+struct YEntry : std::pair<YNode, YNode> {
+  using std::pair<YNode, YNode>::pair;
+};
+YNode::YNode() = default;
+YNode::YNode(const YNode&) = default;
+YNode::YNode(YNode&&) noexcept = default;
+YNode& YNode::operator=(const YNode&) = default;
+YNode& YNode::operator=(YNode&&) noexcept = default;
+YNode::~YNode() = default;
 
 YNode scalar(std::string v, Style s = Style::Plain) {
   YNode n;

@@ -220,6 +220,14 @@ class Converter {
 
 std::string parserError(const YAML::Exception& e) {
   if (e.mark.is_null()) return "error converting YAML to JSON: yaml: " + e.msg;
+  // A character no token may start with (` @): go-yaml's scanner words it so, and names no line
+  // when the problem is on the first one (its parser.fail() prints a line only when the 0-based
+  // mark's line is not 0, plus one for scanner errors).
+  if (e.msg == "unknown token") {
+    return std::string("error converting YAML to JSON: yaml: ") +
+           (e.mark.line != 0 ? "line " + std::to_string(e.mark.line + 1) + ": " : "") +
+           "found character that cannot start any token";
+  }
   return "error converting YAML to JSON: yaml: line " + std::to_string(e.mark.line + 1) + ": " + e.msg;
 }
 
@@ -228,13 +236,27 @@ std::string parserError(const YAML::Exception& e) {
 YamlResult parseYamlVal(std::string_view text, Val& out) {
   if (tooDeep(text)) return {false, "error converting YAML to JSON: yaml: exceeded max depth of " + std::to_string(kMaxNesting)};
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.empty()) {
+    // Only the first document, as go-yaml's Unmarshal. Load, not LoadAll: yaml-cpp 0.7's LoadAll
+    // loops forever, allocating, on some malformed streams (jbeder/yaml-cpp#1319; found by the
+    // template fuzzer through fromYaml), and a template must never hang the operator.
+    // A stream with no document (blank and comment lines only) is nil; a null document is not
+    // the same thing (e.g. "!tag" still converts).
+    bool noDocument = true;
+    for (std::size_t pos = 0; pos < text.size() && noDocument;) {
+      std::size_t end = text.find('\n', pos);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view line = text.substr(pos, end - pos);
+      std::size_t first = line.find_first_not_of(" \t\r");
+      if (first != std::string_view::npos && line[first] != '#') noDocument = false;
+      pos = end + 1;
+    }
+    if (noDocument) {
       out = Val::nilIface();
       return {true, ""};
     }
+    YAML::Node doc = YAML::Load(std::string(text));
     Converter c;
-    out = c.convert(docs.front(), 0);
+    out = c.convert(doc, 0);
     return {true, ""};
   } catch (const YAML::Exception& e) {
     return {false, parserError(e)};

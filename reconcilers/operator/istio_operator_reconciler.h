@@ -21,7 +21,7 @@ namespace iop::reconcilers {
 struct IstioOperatorReconcilerOptions {
   // The revision this operator reconciles: "" (or "default") for the default revision.
   std::string revision;
-  std::string iopVersion;                   // the operator.istio.io/version label
+  std::string iopVersion;  // the operator.istio.io/version label
   // Istio's charts and profiles (`iop run --manifests`), for every CR. Null: each CR's
   // spec.installPackagePath when set, else the compiled-in ones.
   std::shared_ptr<const IstioManifests> manifests;
@@ -73,7 +73,7 @@ class IstioOperatorReconciler final : public controller::Reconciler {
   EventRecorder& events_;
   Applier applier_;
   IstioOperatorReconcilerOptions options_;
-  std::mutex pruneMu_;                              // guards pruneDeadlines_
+  std::mutex pruneMu_;  // guards pruneDeadlines_
   // CR key -> when its deferred prune goes ahead anyway. Only timing lives here, never state:
   // after a restart the wait starts again, bounded all the same.
   std::map<std::string, std::chrono::steady_clock::time_point> pruneDeadlines_;

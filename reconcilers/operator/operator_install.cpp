@@ -52,7 +52,9 @@ json clusterRoleRules() {
       {{"apiGroups", {"policy"}}, {"resources", {"poddisruptionbudgets"}}, {"verbs", kManage}},
       {{"apiGroups", {"networking.k8s.io"}}, {"resources", {"networkpolicies"}}, {"verbs", kManage}},
       // istio-cni's chart renders one for Multus (cni.provider: multus, the openshift profiles).
-      {{"apiGroups", {"k8s.cni.cncf.io"}}, {"resources", {"network-attachment-definitions"}}, {"verbs", kManage}},
+      {{"apiGroups", {"k8s.cni.cncf.io"}},
+       {"resources", {"network-attachment-definitions"}},
+       {"verbs", kManage}},
       {{"apiGroups", {"admissionregistration.k8s.io"}},
        {"resources",
         {"mutatingwebhookconfigurations", "validatingwebhookconfigurations", "validatingadmissionpolicies",

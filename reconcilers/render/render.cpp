@@ -120,13 +120,16 @@ RenderResult render(const IstioOperator& iop, const RenderOptions& options) {
     const std::string defaultNamespace = getString(merged, "metadata.namespace");
     // istioctl (whose output iop matches) never reads spec.namespace; say so rather than let a
     // user believe the control plane went there.
-    if (auto ns = iop.spec.find("namespace");
-        ns != iop.spec.end() && ns->is_string() && !ns->get<std::string>().empty() &&
-        ns->get<std::string>() != defaultNamespace) {
-      result.warnings.push_back("spec.namespace \"" + ns->get<std::string>() +
-                                "\" is not used (as with istioctl): components go to values.global.istioNamespace (\"" +
-                                defaultNamespace + "\") or their own components.<name>.namespace; set "
-                                "values.global.istioNamespace: " + ns->get<std::string>() + " instead");
+    if (auto ns = iop.spec.find("namespace"); ns != iop.spec.end() && ns->is_string() &&
+                                              !ns->get<std::string>().empty() &&
+                                              ns->get<std::string>() != defaultNamespace) {
+      result.warnings.push_back(
+          "spec.namespace \"" + ns->get<std::string>() +
+          "\" is not used (as with istioctl): components go to values.global.istioNamespace (\"" +
+          defaultNamespace +
+          "\") or their own components.<name>.namespace; set "
+          "values.global.istioNamespace: " +
+          ns->get<std::string>() + " instead");
     }
 
     std::set<std::string> wanted;

@@ -137,6 +137,9 @@ std::string TemplateGenerator::command(int depth) {
   const auto& [name, arity] = fns[static_cast<std::size_t>(pick(static_cast<int>(fns.size())))];
   std::string c = name;
   int n = arity - (chance(30) ? 1 : 0);
+  // Helm's keys lists a Go map in Go's random iteration order: only a sorted list is comparable,
+  // whether the map is an argument or the piped value.
+  if (name == "keys") return c + (n > 0 ? " " + operand(depth) : "") + " | sortAlpha";
   for (int i = 0; i < n; ++i) {
     if ((name == "indent" || name == "nindent" || name == "trunc") && i == 0) {
       c += " " + std::to_string(pick(5));
@@ -151,9 +154,6 @@ std::string TemplateGenerator::command(int depth) {
     } else if (name == "tpl" && i == 0) {
       static const char* t[] = {"\"{{ .Values.a }}\"", "\"x{{ .Values }}\"", "\"{{ include \\\"h\\\" . }}\""};
       c += std::string(" ") + t[pick(inHelper_ ? 2 : 3)];
-    } else if (name == "keys") {
-      c += " " + operand(depth);
-      return c + " | sortAlpha";
     } else {
       c += " " + operand(depth);
     }

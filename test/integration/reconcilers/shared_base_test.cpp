@@ -144,7 +144,8 @@ TEST_CASE(
       return label(sa, kOwningResourceLabel) == "second" && coOwners(sa).empty();
     }));
     watch.requireAlwaysPresent(uid);
-    CHECK(eventsOf(*admin, ns.name(), "first", "HandedOver") > 0);
+    // Events are recorded after the hand-over, not with it.
+    CHECK(eventually([&] { return eventsOf(*admin, ns.name(), "first", "HandedOver") > 0; }));
   }
   SECTION("the co-owner narrows: it only leaves the list") {
     ReaderWatch watch(*admin, ns.name());

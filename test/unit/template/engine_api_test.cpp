@@ -99,6 +99,20 @@ TEST_CASE("a render is bounded in steps, output, nesting and time", "[template]"
   CHECK(c.error().message.find("cancelled") != std::string::npos);
 }
 
+TEST_CASE("a map that contains itself ends the render with an error where Go's fmt and deepCopy overflow the stack",
+          "[template]") {
+  for (const char* use : {"{{ $d }}", "{{ printf \"%v\" $d }}", "{{ deepCopy $d }}", "{{ $d | toString }}"}) {
+    INFO(use);
+    auto out = renderOne(std::string("{{ $d := dict }}{{ $_ := set $d \"a\" $d }}") + use);
+    REQUIRE_FALSE(out.ok());
+    CHECK_THAT(out.error().message, Catch::Contains("contains itself"));
+  }
+  // Referring to itself is fine as long as nothing walks it whole.
+  auto ok = renderOne("{{ $d := dict \"x\" 1 }}{{ $_ := set $d \"a\" $d }}{{ $d.a.a.a.x }}");
+  REQUIRE(ok.ok());
+  CHECK(ok->at("c/templates/t.yaml") == "1");
+}
+
 TEST_CASE("one loaded chart renders from many threads at once with the same result", "[template]") {
   auto chart = Chart::load(chartFiles(
       "{{ $_ := set .Values \"seen\" .Release.Name }}{{ toYaml .Values }}\n{{ include \"h\" . }}",
