@@ -162,6 +162,9 @@ OperatorInstall renderOperatorInstall(const OperatorInstallOptions& o) {
                    std::to_string(o.metricsPort),
                "--health-probe-bind-address=:" + std::to_string(o.healthPort)};
   if (!o.pruneWait.empty()) args.push_back("--prune-wait=" + o.pruneWait);
+  if (!o.podSecurity.empty()) args.push_back("--pod-security=" + o.podSecurity);
+  if (!o.allowedNamespaces.empty()) args.push_back("--allowed-namespaces=" + o.allowedNamespaces);
+  if (o.allowRbacWebhookOverlays) args.push_back("--allow-rbac-webhook-overlays");
   json container = {
       {"name", "iop"},
       {"image", o.hub + "/iop:" + tag},

@@ -33,6 +33,11 @@ struct OperatorInstallOptions {
   // `iop run --prune-wait` for the operator, as the user wrote it (the CLI checks it is a
   // duration); "" leaves the flag out, so iop run's default applies.
   std::string pruneWait;
+  // `iop run`'s object policy flags (reconcilers/render/object_policy.h), passed through as
+  // given; "" / false leaves each out, so iop run's defaults apply.
+  std::string podSecurity;
+  std::string allowedNamespaces;
+  bool allowRbacWebhookOverlays = false;
   std::string iopVersion;  // operator.istio.io/version label and the default tag
 };
 

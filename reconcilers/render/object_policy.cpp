@@ -505,9 +505,18 @@ void checkObjectPolicy(const IstioOperator& iop, const ComponentSpec& spec,
     if (!ns.empty() && !allowed.count("*") && !allowed.count(ns)) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      auto commaList = [](std::set<std::string> names, const std::string& more) {
+        names.insert(more);
+        std::string out;
+        for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+        return out;
+      };
       errors.push_back({spec.specPath, describe(o) + " would go into namespace \"" + ns +
                                            "\", which this operator does not allow (allowed: " + list +
-                                           "; see --allowed-namespaces)"});
+                                           "; to allow it, run the operator with --allowed-namespaces=" +
+                                           commaList(allowed, ns) +
+                                           ": `iop operator init --allowed-namespaces`, Helm value "
+                                           "policy.allowedNamespaces)"});
     }
 
     std::vector<std::string> was;

@@ -168,3 +168,22 @@ TEST_CASE("iop run serves /metrics on loopback unless told otherwise, and takes 
   CHECK(badNs.exitCode == 2);
   CHECK_THAT(badNs.out, Catch::Contains("\"B_c\" is not a namespace name"));
 }
+
+TEST_CASE(
+    "operator init passes the policy flags to the operator it installs, checked before anything is written",
+    "[cli][hostile]") {
+  auto plain = iop::test::run({IOP_BINARY, "operator", "init", "--dry-run", "--revision", "1-8-0"});
+  REQUIRE(plain.exitCode == 0);
+  CHECK_THAT(plain.out, !Catch::Contains("--pod-security") && !Catch::Contains("--allowed-namespaces"));
+  auto set =
+      iop::test::run({IOP_BINARY, "operator", "init", "--dry-run", "--revision", "1-8-0",
+                      "--allowed-namespaces", "istio-system,kube-system", "--pod-security", "privileged"});
+  REQUIRE(set.exitCode == 0);
+  CHECK_THAT(set.out, Catch::Contains("--allowed-namespaces=istio-system,kube-system") &&
+                          Catch::Contains("--pod-security=privileged"));
+  // No cluster is reachable here: a bad value is refused before init even connects.
+  auto bad = iop::test::run({IOP_BINARY, "operator", "init", "--revision", "1-8-0", "--kubeconfig",
+                             "/nonexistent/kubeconfig", "--allowed-namespaces", "Kube_System"});
+  CHECK(bad.exitCode == 2);
+  CHECK_THAT(bad.out, Catch::Contains("\"Kube_System\" is not a namespace name"));
+}
