@@ -335,13 +335,14 @@ void addOperator(CLI::App& root) {
       "Serve /metrics on the pod's address with a Service for a scraper (plain HTTP, no authentication: "
       "anyone who reaches it reads it); by default it listens on the pod's loopback only");
   addPolicyFlags(*i, init->policy, true);
-  i->footer(std::string("Examples:\n"
-                        "  iop operator init --revision 1-8-0\n"
-                        "  iop operator init --revision 1-8-1 --hub registry.example/iop --tag 0.1.0\n"
-                        "  iop operator init --revision 1-8-0 -f control-plane-1-8-0.yaml\n"
-                        "  iop operator init --revision 1-8-0 --allowed-namespaces istio-system,kube-system  "
-                        "# openshift's istio-cni\n"
-                        "  iop operator init --dry-run > operator.yaml\n\n") +
+  i->footer(std::string(
+                "Examples:\n"
+                "  iop operator init --revision 1-8-0\n"
+                "  iop operator init --revision 1-8-1 --hub registry.example/iop --tag 0.1.0\n"
+                "  iop operator init --revision 1-8-0 -f control-plane-1-8-0.yaml\n"
+                "  iop operator init --revision 1-8-0 --allowed-namespaces istio-system,kube-system,default  "
+                "# openshift's istio-cni\n"
+                "  iop operator init --dry-run > operator.yaml\n\n") +
             kExitCodesHelp);
   i->callback([init, i] {
     // The policy flags go to the Deployment's `iop run` as given (checked here, so a typo fails
