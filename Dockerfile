@@ -1,7 +1,18 @@
 # Multi-stage build of iop on Debian bookworm. The runtime stage carries only the shared
 # libraries iop links (see `ldd build/iop`) and runs as a non-root user.
+
+# Istio's schema of values and meshConfig, generated from the pinned Istio's protobuf
+# descriptors by a Go program built from the module proxy (scripts/istio-schema.sh); the build
+# stage finds it in the cache the script keeps and does not generate it again.
+FROM golang:1.26-bookworm AS istio-schema
+WORKDIR /src
+COPY scripts/istio-version.sh scripts/istio-schema.sh scripts/
+COPY scripts/istio-schema scripts/istio-schema
+RUN IOP_CACHE=/iop-cache scripts/istio-schema.sh
+
 FROM debian:bookworm AS build
 WORKDIR /src
+COPY --from=istio-schema /iop-cache /root/.cache/iop
 COPY scripts/setup.sh scripts/setup.sh
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       build-essential cmake ninja-build pkg-config git ca-certificates \

@@ -9,6 +9,7 @@
 #include "cmd/cluster_flags.h"
 #include "cmd/duration_flag.h"
 #include "cmd/istio_operator_input.h"
+#include "cmd/policy_flags.h"
 #include "cmd/progress_line.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
@@ -34,6 +35,8 @@ struct InstallFlags {
   bool dryRun = false;
   bool yes = false;
   std::string readinessTimeout = "300s";
+  bool force = false;
+  PolicyFlags policy;
 };
 
 struct UninstallFlags {
@@ -147,7 +150,9 @@ int runInstall(const InstallFlags& f) {
   }
   auto manifests = manifestsFromFlag(f.manifests);
   if (!manifests) return kExitBadInput;
-  auto input = renderFromFlags(f.files, f.sets, f.revision, f.ns, manifests);
+  auto policy = policyFromFlags(f.policy, false);
+  if (!policy) return kExitBadInput;
+  auto input = renderFromFlags(f.files, f.sets, f.revision, f.ns, manifests, *policy);
   if (!input) return kExitBadInput;
   const auto& iop = input->iop;
   const auto& rendered = input->rendered;
@@ -182,7 +187,7 @@ int runInstall(const InstallFlags& f) {
 
   // Per revision: the same file installed at 1-8-0 and 1-8-1 is two installations, which share
   // Base's revision-less objects.
-  auto report = applier.apply(rendered.objects, owner, true);
+  auto report = applier.apply(rendered.objects, owner, true, f.force);
   bool failed = false;
   struct Counts {
     int applied = 0, unchanged = 0, shared = 0;
@@ -354,10 +359,14 @@ void addInstall(CLI::App& root) {
       ->capture_default_str();
   i->add_flag("--dry-run,--dryRun", f->dryRun, "Print the objects instead of applying them");
   i->add_flag("-y,--skip-confirmation", f->yes, "Do not ask for confirmation");
-  i->add_option(
-      "-d,--manifests", f->manifests,
-      "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
-      "the compiled-in Istio; the CR's spec.installPackagePath does the same");
+  i->add_option("-d,--manifests", f->manifests,
+                "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
+                  "the compiled-in Istio; the CR's spec.installPackagePath does the same");
+  i->add_flag(
+      "--force", f->force,
+      "Take over live objects no IstioOperator installed (no operator.istio.io/managed label): without "
+      "it they are left alone and reported; what iop takes over, uninstall deletes");
+  addPolicyFlags(*i, f->policy, false);
   i->add_option("--readiness-timeout", f->readinessTimeout,
                 "How long to wait for workloads to be ready (300s, 5m; a bare number is seconds)")
       ->capture_default_str();

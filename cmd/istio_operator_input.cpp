@@ -6,25 +6,40 @@
 #include <sstream>
 
 #include "cmd/version_info.h"
+#include "reconcilers/api/budgets.h"
 
 namespace iop::cmd {
+
+namespace {
+
+// At most the budget plus one byte, so a larger input is refused without reading it all.
+std::string readBounded(std::istream& in) {
+  std::string text(reconcilers::kMaxCRBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
+}
+
+}  // namespace
 
 std::optional<std::vector<reconcilers::InputFile>> readInputFiles(const std::vector<std::string>& files) {
   std::vector<reconcilers::InputFile> out;
   for (const auto& f : files) {
-    if (f == "-") {
-      out.push_back(
-          {f, std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>())});
-      continue;
+    std::ifstream file;
+    if (f != "-") {
+      file.open(f, std::ios::binary);
+      if (!file) {
+        std::cerr << "error: " << f << ": cannot read the file\n";
+        return std::nullopt;
+      }
     }
-    std::ifstream in(f);
-    if (!in) {
-      std::cerr << "error: " << f << ": cannot read the file\n";
+    std::string text = readBounded(f == "-" ? std::cin : file);
+    if (text.size() > reconcilers::kMaxCRBytes) {
+      std::cerr << "error: " << f << ": larger than " << reconcilers::kMaxCRBytes
+                << " bytes, the most an IstioOperator may be\n";
       return std::nullopt;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    out.push_back({f, ss.str()});
+    out.push_back({f, std::move(text)});
   }
   return out;
 }
@@ -54,17 +69,26 @@ std::optional<reconcilers::IstioOperator> composeFromFlags(const std::vector<std
   }
   auto iop = *parsed.iop;
   if (iop.name.empty()) iop.name = "installed-state";
-  if (iop.namespace_.empty()) iop.namespace_ = ns;
+  if (iop.namespace_.empty()) {
+    if (auto problem = reconcilers::nameProblem(ns, reconcilers::NameSyntax::Dns1123Label);
+        problem && !ns.empty()) {
+      std::cerr << "error: --namespace: " << *problem << "\n";
+      return std::nullopt;
+    }
+    iop.namespace_ = ns;
+  }
   return iop;
 }
 
 std::optional<RenderedInput> renderFromFlags(const std::vector<std::string>& files,
                                              const std::vector<std::string>& sets,
                                              const std::string& revision, const std::string& ns,
-                                             std::shared_ptr<const reconcilers::IstioManifests> manifests) {
+                                             std::shared_ptr<const reconcilers::IstioManifests> manifests,
+                                             const reconcilers::ObjectPolicy& policy) {
   auto iop = composeFromFlags(files, sets, revision, ns, *manifests);
   if (!iop) return std::nullopt;
-  auto rendered = reconcilers::render(*iop, {.iopVersion = kVersion, .manifests = std::move(manifests)});
+  auto rendered = reconcilers::render(
+      *iop, {.iopVersion = kVersion, .manifests = std::move(manifests), .policy = policy});
   for (const auto& w : rendered.warnings) std::cerr << "warning: " << w << "\n";
   if (!rendered.ok()) {
     for (const auto& e : rendered.errors) std::cerr << "error: " << e.str() << "\n";

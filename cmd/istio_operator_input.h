@@ -15,7 +15,7 @@
 namespace iop::cmd {
 
 // The files' contents in order; "-" reads standard input. Nullopt (after printing which file)
-// when one cannot be read.
+// when one cannot be read or is larger than an IstioOperator may be (reconcilers/api/budgets.h).
 std::optional<std::vector<reconcilers::InputFile>> readInputFiles(const std::vector<std::string>& files);
 
 // Istio's charts and profiles for a verb's `--manifests DIR` flag: the directory's, or the
@@ -39,9 +39,9 @@ struct RenderedInput {
 
 // composeFromFlags() then render(), printing render's warnings and, when it fails, its errors
 // (nullopt: the caller exits with kExitBadInput).
-std::optional<RenderedInput> renderFromFlags(const std::vector<std::string>& files,
-                                             const std::vector<std::string>& sets,
-                                             const std::string& revision, const std::string& ns,
-                                             std::shared_ptr<const reconcilers::IstioManifests> manifests);
+std::optional<RenderedInput> renderFromFlags(
+    const std::vector<std::string>& files, const std::vector<std::string>& sets, const std::string& revision,
+    const std::string& ns, std::shared_ptr<const reconcilers::IstioManifests> manifests,
+    const reconcilers::ObjectPolicy& policy = reconcilers::ObjectPolicy::forCli());
 
 }  // namespace iop::cmd

@@ -9,6 +9,7 @@
 #include "base/yaml_json.h"
 #include "cmd/cluster_flags.h"
 #include "cmd/istio_operator_input.h"
+#include "cmd/policy_flags.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
 #include "reconcilers/render/render.h"
@@ -24,6 +25,7 @@ struct ManifestFlags {
   std::string revision;
   std::vector<std::string> components;
   std::string manifests;
+  PolicyFlags policy;
 };
 
 // Accepts the component names istioctl prints (Pilot, IngressGateways) and the spec keys
@@ -52,9 +54,12 @@ int generate(const ManifestFlags& flags) {
   std::vector<std::string> sets = flags.sets;
   if (!flags.revision.empty()) sets.push_back("revision=" + flags.revision);
 
+  auto policy = policyFromFlags(flags.policy, false);
+  if (!policy) return kExitBadInput;
   reconcilers::RenderOptions options;
   options.iopVersion = kVersion;
   options.manifests = manifests;
+  options.policy = *policy;
   for (const auto& c : flags.components) {
     auto name = componentName(c);
     if (!name) {
@@ -72,7 +77,14 @@ int generate(const ManifestFlags& flags) {
     return kExitBadInput;
   }
   auto iop = *parsed.iop;
-  if (iop.namespace_.empty()) iop.namespace_ = flags.ns;
+  if (iop.namespace_.empty()) {
+    if (auto problem = reconcilers::nameProblem(flags.ns, reconcilers::NameSyntax::Dns1123Label);
+        problem && !flags.ns.empty()) {
+      std::cerr << "error: --namespace: " << *problem << "\n";
+      return kExitBadInput;
+    }
+    iop.namespace_ = flags.ns;
+  }
   auto result = reconcilers::render(iop, options);
   for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
   if (!result.ok()) {
@@ -116,10 +128,10 @@ void addManifest(CLI::App& root) {
                   "Namespace of the IstioOperator when its file has none (its objects' owner label)");
   addClusterFlags(*gen, flags->cluster);
   gen->add_option("--component", flags->components, "Only print this component (repeatable)");
-  gen->add_option(
-      "-d,--manifests", flags->manifests,
-      "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
-      "the compiled-in Istio; the CR's spec.installPackagePath does the same");
+  gen->add_option("-d,--manifests", flags->manifests,
+                  "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
+                  "the compiled-in Istio; the CR's spec.installPackagePath does the same");
+  addPolicyFlags(*gen, flags->policy, false);
   gen->callback([flags] { setExitCode(generate(*flags)); });
   addManifestDiff(*manifest);
 }

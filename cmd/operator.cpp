@@ -11,6 +11,7 @@
 #include "base/yaml_json.h"
 #include "cmd/cluster_flags.h"
 #include "cmd/duration_flag.h"
+#include "cmd/policy_flags.h"
 #include "cmd/verbs.h"
 #include "cmd/version_info.h"
 #include "reconcilers/api/istio_operator.h"
@@ -34,6 +35,7 @@ struct InitFlags {
   std::vector<std::string> files;
   std::string crNamespace = "istio-system";
   bool dryRun = false;
+  PolicyFlags policy;
 };
 
 struct RemoveFlags {
@@ -328,13 +330,29 @@ void addOperator(CLI::App& root) {
                 "The operator's `iop run --prune-wait` (a duration: 90s, 2m; default: iop run's, 2m)")
       ->type_name("DURATION");
   i->add_flag("--dry-run,--dryRun", init->dryRun, "Print the objects as YAML instead of applying them");
-  i->footer(std::string("Examples:\n"
-                        "  iop operator init --revision 1-8-0\n"
-                        "  iop operator init --revision 1-8-1 --hub registry.example/iop --tag 0.1.0\n"
-                        "  iop operator init --revision 1-8-0 -f control-plane-1-8-0.yaml\n"
-                        "  iop operator init --dry-run > operator.yaml\n\n") +
+  i->add_flag(
+      "--expose-metrics", init->install.exposeMetrics,
+      "Serve /metrics on the pod's address with a Service for a scraper (plain HTTP, no authentication: "
+      "anyone who reaches it reads it); by default it listens on the pod's loopback only");
+  addPolicyFlags(*i, init->policy, true);
+  i->footer(std::string(
+                "Examples:\n"
+                "  iop operator init --revision 1-8-0\n"
+                "  iop operator init --revision 1-8-1 --hub registry.example/iop --tag 0.1.0\n"
+                "  iop operator init --revision 1-8-0 -f control-plane-1-8-0.yaml\n"
+                "  iop operator init --revision 1-8-0 --allowed-namespaces istio-system,kube-system,default  "
+                "# openshift's istio-cni\n"
+                "  iop operator init --dry-run > operator.yaml\n\n") +
             kExitCodesHelp);
-  i->callback([init] { setExitCode(runInit(*init)); });
+  i->callback([init, i] {
+    // The policy flags go to the Deployment's `iop run` as given (checked here, so a typo fails
+    // now rather than in a crash-looping pod); those not given leave iop run's defaults.
+    if (!policyFromFlags(init->policy, true)) return setExitCode(kExitBadInput);
+    if (i->count("--pod-security")) init->install.podSecurity = init->policy.podSecurity;
+    init->install.allowedNamespaces = init->policy.allowedNamespaces;
+    init->install.allowRbacWebhookOverlays = init->policy.allowRbacWebhookOverlays;
+    setExitCode(runInit(*init));
+  });
 
   auto rm = std::make_shared<RemoveFlags>();
   auto* r = op->add_subcommand("remove", "Remove the operator of a revision (not the CRD, not the CRs)");

@@ -77,11 +77,13 @@ void Controller::processOne(const std::string& key) {
   switch (result.kind()) {
     case Result::Kind::Done:
       queue_.forget(key);
+      failures_.forget(key);
       inc(metrics_.success);
       spdlog::debug("reconciled");
       break;
     case Result::Kind::RequeueAfter:
       queue_.forget(key);
+      failures_.forget(key);
       queue_.addAfter(key, result.after());
       inc(metrics_.requeueAfter);
       spdlog::debug("reconciled; again in {} ms",
@@ -91,14 +93,21 @@ void Controller::processOne(const std::string& key) {
       queue_.addRateLimited(key);
       inc(metrics_.error);
       inc(metrics_.errors);
-      spdlog::error("reconcile failed (retry {}): {}", queue_.numRequeues(key), result.message());
+      // Once per change of the message; the retries themselves back off exponentially.
+      if (failures_.changed(key, result.message())) {
+        spdlog::error("reconcile failed (retrying with backoff; logged again only when this changes): {}",
+                      result.message());
+      } else {
+        spdlog::debug("reconcile failed again (retry {}): {}", queue_.numRequeues(key), result.message());
+      }
       break;
     case Result::Kind::TerminalError:
       queue_.forget(key);
       inc(metrics_.error);
       inc(metrics_.errors);
-      spdlog::error("reconcile failed and will not be retried until the object changes: {}",
-                    result.message());
+      if (failures_.changed(key, result.message()))
+        spdlog::error("reconcile failed and will not be retried until the object changes: {}",
+                      result.message());
       break;
   }
   queue_.done(key);

@@ -6,6 +6,7 @@
 #include <stop_token>
 #include <string>
 
+#include "controller/change_log.h"
 #include "controller/metrics.h"
 #include "controller/rate_limiting_queue.h"
 #include "controller/reconciler.h"
@@ -61,6 +62,8 @@ class Controller {
   RateLimitingQueue queue_;
   std::atomic<bool> started_{false};
   std::atomic<int> inFlight_{0};
+  // What was last logged about each key that failed: a persisting failure is logged once.
+  ChangeLog failures_;
 };
 
 }  // namespace iop::controller

@@ -102,13 +102,12 @@ bool LeaderElector::tryAcquireOrRenew(TimePoint deadline, std::stop_token stop) 
   if (!current) {
     if (refused(current.error())) {
       // A leader that is refused stops and says why (run()); one waiting for the lease retries.
-      if (!leader_)
-        spdlog::warn("leader election {}/{}: get: {}", c.leaseNamespace, c.leaseName, lastFailureDetail_);
+      if (!leader_) report("get", &current.error());
       return false;
     }
     if (!kube::isNotFound(current.error())) {
       lastFailureDetail_ = current.error().describe();
-      spdlog::warn("leader election {}/{}: get: {}", c.leaseNamespace, c.leaseName, lastFailureDetail_);
+      report("get", &current.error());
       return false;
     }
     json lease{{"apiVersion", "coordination.k8s.io/v1"},
@@ -121,11 +120,10 @@ bool LeaderElector::tryAcquireOrRenew(TimePoint deadline, std::stop_token stop) 
     auto created = client_.create(kLeases, c.leaseNamespace, lease, wo);
     if (!created) {
       refused(created.error());
-      if (!kube::isAlreadyExists(created.error()))
-        spdlog::warn("leader election {}/{}: create: {}", c.leaseNamespace, c.leaseName,
-                     created.error().describe());
+      if (!kube::isAlreadyExists(created.error())) report("create", &created.error());
       return false;
     }
+    report("", nullptr);
     lease_ = *created;
     observed_ = mine;
     observedAt_ = c.clock->now();
@@ -139,6 +137,7 @@ bool LeaderElector::tryAcquireOrRenew(TimePoint deadline, std::stop_token stop) 
   }
   lease_ = *current;
   if (!mayAcquire(observed_, observedAt_, c.clock->now(), c.identity)) {
+    report("", nullptr);  // the lease is readable: merely waiting for its holder is no problem
     lastFailure_ = LeaseLoss::TakenOver;
     lastFailureDetail_ = "held by " + observed_.holderIdentity;
     return false;
@@ -159,15 +158,55 @@ bool LeaderElector::tryAcquireOrRenew(TimePoint deadline, std::stop_token stop) 
   auto written = client_.update(kLeases, c.leaseNamespace, c.leaseName, updated, wo);
   if (!written) {
     refused(written.error());
-    if (!kube::isConflict(written.error()))
-      spdlog::warn("leader election {}/{}: update: {}", c.leaseNamespace, c.leaseName,
-                   written.error().describe());
+    if (!kube::isConflict(written.error())) report("update", &written.error());
     return false;
   }
+  report("", nullptr);
   lease_ = *written;
   observed_ = mine;
   observedAt_ = c.clock->now();
   return true;
+}
+
+std::optional<std::string> LeaderElector::problem() const {
+  std::lock_guard lock(problemMu_);
+  if (problem_.empty()) return std::nullopt;
+  return problem_;
+}
+
+void LeaderElector::report(const std::string& step, const kube::Error* error) {
+  const auto& c = config_;
+  std::string problem, logged;
+  if (error) {
+    logged = step + ": " + error->describe();
+    if (step == "create" && kube::isNotFound(*error)) {
+      // Creating a Lease in a namespace that does not exist: waiting never fixes it.
+      problem = "the leader-election namespace \"" + c.leaseNamespace +
+                "\" does not exist, so no replica can take the lease and nothing is reconciled. Create it "
+                "(kubectl create namespace " +
+                c.leaseNamespace +
+                "), install the operator there (iop operator init), point at the namespace the operator runs "
+                "in (--leader-election-namespace or LEADER_ELECTION_NAMESPACE), or run a single replica "
+                "without leader election (--leader-elect=false)";
+    } else if (kube::isForbidden(*error)) {
+      problem = "the operator may not " + step + " Leases in namespace \"" + c.leaseNamespace +
+                "\": " + error->describe() +
+                ". Grant it (the RBAC iop operator init installs does), or use --leader-election-namespace";
+    }
+  }
+  std::lock_guard lock(problemMu_);
+  problem_ = problem;
+  if (logged == lastError_) return;
+  lastError_ = logged;
+  if (logged.empty()) return;
+  if (!problem.empty()) {
+    spdlog::error("leader election {}/{}: {} (said once; retrying every {} ms)", c.leaseNamespace,
+                  c.leaseName, problem,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(c.retryPeriod).count());
+  } else {
+    spdlog::warn("leader election {}/{}: {} (logged again only when it changes)", c.leaseNamespace,
+                 c.leaseName, logged);
+  }
 }
 
 void LeaderElector::release() {

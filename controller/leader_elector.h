@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -76,6 +77,10 @@ class LeaderElector {
   // run() returned (same thread, or synchronised with it).
   LeaseLoss loss() const { return loss_; }
   const std::string& lossDetail() const { return lossDetail_; }
+  // What keeps the elector from the lease that will not fix itself by waiting (the lease's
+  // namespace does not exist, the operator may not read or write leases there), with how to
+  // fix it; nullopt while all is well or it merely waits for another holder. Thread-safe.
+  std::optional<std::string> problem() const;
   const LeaderElectionConfig& config() const { return config_; }
 
  private:
@@ -83,6 +88,8 @@ class LeaderElector {
   // by stop.
   bool tryAcquireOrRenew(TimePoint deadline, std::stop_token stop);
   void release();
+  // Records what the last attempt ran into ("" when it worked), logging it when it changed.
+  void report(const std::string& step, const kube::Error* error);
   // Sleeps for d on the configured clock; returns false if stop was requested.
   bool sleepFor(std::stop_token stop, Duration d);
 
@@ -90,6 +97,9 @@ class LeaderElector {
   const LeaderElectionConfig config_;
   prometheus::Gauge* status_;  // leader_election_master_status, may be null
   std::atomic<bool> leader_{false};
+  mutable std::mutex problemMu_;  // guards problem_, lastError_
+  std::string problem_;           // what problem() says, "" for nothing
+  std::string lastError_;         // the last error logged, so a repeating one is logged once
 
   // Only touched on the run() thread.
   std::optional<nlohmann::json> lease_;  // the lease as last read or written

@@ -31,6 +31,11 @@ Manager::Manager(ManagerOptions options) : options_(std::move(options)) {
   }
   if (!clients.empty()) metrics_.addCollectable(std::make_shared<RestClientCollector>(std::move(clients)));
   healthz_.add("ping", [] { return std::nullopt; });
+  // A standby waiting for another holder is ready; one that can never get the lease is not,
+  // and says why.
+  readyz_.add("leader-election", [this]() -> std::optional<std::string> {
+    return elector_ ? elector_->problem() : std::nullopt;
+  });
   readyz_.add("informers-synced", [this]() -> std::optional<std::string> {
     if (!informers_) return std::nullopt;
     auto pending = informers_->unsynced();

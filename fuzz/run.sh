@@ -9,7 +9,7 @@
 # once fixed, as a regression seed).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-targets_all=(cr_parse_render overlays template)
+targets_all=(cr_parse_render overlays validate apply_prepare template)
 cmd=${1:?usage: $0 build|run DIR [SECONDS [TARGET...]]}
 dir=${2:?usage: $0 build|run DIR [SECONDS [TARGET...]]}
 case $cmd in
@@ -28,7 +28,15 @@ case $cmd in
     for t in "${targets[@]}"; do
       mkdir -p "$dir/corpus/$t"
       echo "fuzzing $t for ${seconds}s"
-      "$dir/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      # A CR's targets run under the budgets iop promises (reconcilers/api/budgets.h): one
+      # allocation over 256 MiB is a finding, like a crash. Time is not: a valid CR renders all of
+      # Istio's charts, which under ASan and UBSan on a busy 2-core machine took 7 s, so the
+      # timeout only catches hangs; the 2 s promise is checked on the real binary
+      # (test/unit/fault/bad_crs_test.cpp). The template engine's input is a chart, bounded by its
+      # own limits.
+      limits=(-timeout=15 -rss_limit_mb=1024 -malloc_limit_mb=256)
+      [ "$t" != template ] || limits=(-timeout=10 -rss_limit_mb=2048)
+      "$dir/fuzz_$t" -max_total_time="$seconds" "${limits[@]}" -print_final_stats=1 \
         -artifact_prefix="$dir/crashes/$t-" "$dir/corpus/$t" "$here/corpus/$t"
     done
     ;;

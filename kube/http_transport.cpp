@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <boost/asio/ip/address.hpp>
@@ -340,6 +341,10 @@ Result<std::unique_ptr<Transport>> Transport::create(const Config& config, int m
                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                         asio::ssl::context::no_tlsv1_1);
   if (config.insecureSkipTLSVerify) {
+    spdlog::warn(
+        "INSECURE: TLS certificate verification of {} is off (insecure-skip-tls-verify in {}): "
+        "anyone on the network path can impersonate the API server and read the credentials sent to it",
+        config.server, config.source);
     impl->ssl.set_verify_mode(asio::ssl::verify_none);
   } else {
     impl->ssl.set_verify_mode(asio::ssl::verify_peer);

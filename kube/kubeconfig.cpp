@@ -191,6 +191,12 @@ Result<Config> loadKubeconfig(const KubeconfigOptions& options) {
   auto ca = pemFrom(cluster->second, "certificate-authority", clusterWhat);
   if (!ca) return ca.error();
   config.caPEM = *ca;
+  // As client-go: skipping verification would silently ignore the CA the file also gives.
+  if (config.insecureSkipTLSVerify && !config.caPEM.empty())
+    return Error::config(
+        clusterWhat +
+        " sets insecure-skip-tls-verify together with a certificate authority: the CA would be "
+        "ignored, so this is refused (as kubectl does); remove one of them");
 
   auto ns = scalar(ctx->second.node, "namespace");
   if (!ns.empty()) config.defaultNamespace = ns;

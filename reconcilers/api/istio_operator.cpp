@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "base/yaml_json.h"
+#include "reconcilers/api/budgets.h"
 #include "reconcilers/api/json_tree.h"
 
 namespace iop::reconcilers {
@@ -31,7 +32,9 @@ ParseResult istioOperatorFromJson(const json& doc, const ValidationOptions& opti
 ParseResult parseIstioOperator(const std::string& text, const ValidationOptions& options) {
   std::vector<json> docs;
   try {
-    docs = iop::base::yamlDocumentsToJson(text);
+    docs = iop::base::yamlDocumentsToJson(text, crYamlLimits());
+  } catch (const iop::base::YamlError& e) {
+    return ParseResult{std::nullopt, {{"", e.what()}}};
   } catch (const std::exception& e) {
     return ParseResult{std::nullopt, {{"", e.what()}}};
   }

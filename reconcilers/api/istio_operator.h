@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "reconcilers/api/field_error.h"
+#include "reconcilers/api/names.h"
 
 // The install.istio.io/v1alpha1 IstioOperator API. The spec is kept as JSON (the shape users
 // wrote, so unknown-but-allowed fields such as `values` pass through untouched); parse* checks
@@ -53,9 +54,6 @@ ParseResult istioOperatorFromJson(const nlohmann::json& doc, const ValidationOpt
 // nearest valid one), wrong types, revision syntax, duplicate gateway names, unknown profile.
 // Returns all errors; never throws.
 FieldErrors validateIstioOperator(const nlohmann::json& doc, const ValidationOptions& options = {});
-
-// True if s is a DNS-1123 label (what Kubernetes requires of the name parts a revision goes into).
-bool isDns1123Label(const std::string& s);
 
 // A component as the CR (after the profile) describes it. `k8s` is the raw k8s settings object.
 struct ComponentSpec {

@@ -1,7 +1,10 @@
 #include "reconcilers/api/json_tree.h"
 
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
-#include <regex>
+
+#include "base/yaml_json.h"
 
 namespace iop::reconcilers {
 
@@ -54,13 +57,30 @@ std::vector<std::string> splitPath(const std::string& path) {
   return out;
 }
 
+bool parseListIndex(const std::string& seg, long& index) {
+  // "[" "-"? digits "]", by hand: a regular expression here recursed once per character.
+  if (seg.size() < 3 || seg.front() != '[' || seg.back() != ']') return false;
+  std::size_t i = 1;
+  const bool negative = seg[i] == '-';
+  if (negative) ++i;
+  if (i + 1 >= seg.size()) return false;
+  long value = 0;
+  for (; i + 1 < seg.size(); ++i) {
+    const char c = seg[i];
+    if (c < '0' || c > '9') return false;
+    // Saturates: an index too large for a long is past the end of any list all the same.
+    value = value > (kMaxListIndex - (c - '0')) / 10 ? kMaxListIndex : value * 10 + (c - '0');
+  }
+  index = negative ? -value : value;
+  return true;
+}
+
 namespace {
 
 std::optional<long> indexOf(const std::string& seg) {
-  static const std::regex kIdx(R"(^\[(-?[0-9]+)\]$)");
-  std::smatch m;
-  if (!std::regex_match(seg, m, kIdx)) return std::nullopt;
-  return std::strtol(m[1].str().c_str(), nullptr, 10);
+  long index = 0;
+  if (!parseListIndex(seg, index)) return std::nullopt;
+  return index;
 }
 
 std::optional<std::pair<std::string, std::string>> selectorOf(const std::string& seg) {
@@ -170,10 +190,19 @@ json parseSetValue(const std::string& path, const std::string& value) {
   for (const char* prefix : kAlwaysString) {
     if (path.rfind(prefix, 0) == 0) return value;
   }
-  static const std::regex kInt(R"(^[-+]?[0-9]+$)");
-  static const std::regex kFloat(R"(^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$)");
-  if (std::regex_match(value, kInt)) return std::strtoll(value.c_str(), nullptr, 10);
-  if (std::regex_match(value, kFloat)) return std::strtod(value.c_str(), nullptr);
+  // istioctl's --set reads leading zeros as decimal ("010" is 10); a number no int64 holds
+  // stays a float when a double holds it, else the text.
+  std::size_t digitsAt = !value.empty() && (value[0] == '-' || value[0] == '+') ? 1 : 0;
+  if (digitsAt < value.size() && value.find_first_not_of("0123456789", digitsAt) == std::string::npos) {
+    errno = 0;
+    long long v = std::strtoll(value.c_str(), nullptr, 10);
+    if (errno == 0) return v;
+  }
+  if (iop::base::isYamlFloat(value)) {
+    double d = std::strtod(value.c_str(), nullptr);
+    if (std::isfinite(d)) return d;
+    return value;
+  }
   // Go's strconv.ParseBool
   if (value == "1" || value == "t" || value == "T" || value == "TRUE" || value == "true" || value == "True")
     return true;

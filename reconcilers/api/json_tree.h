@@ -29,6 +29,11 @@ std::optional<std::string> setPath(nlohmann::json& root, const std::string& path
 // stay strings.
 nlohmann::json parseSetValue(const std::string& path, const std::string& value);
 
+// Whether `seg` is a list index "[N]" (N may be negative); sets `index`, saturated at
+// kMaxListIndex. Linear in seg, whatever its length.
+inline constexpr long kMaxListIndex = 1L << 40;
+bool parseListIndex(const std::string& seg, long& index);
+
 // Returns the value at path if it is a string, else `fallback`.
 std::string getString(const nlohmann::json& root, const std::string& path, const std::string& fallback = "");
 // Returns the value at path if it is a bool, else `fallback`.

@@ -28,6 +28,10 @@ inline constexpr const char* kDesiredHashAnnotation = "iop/desired-hash";
 inline constexpr const char* kIgnoreReconcileAnnotation = "install.istio.io/ignoreReconcile";
 // On an IstioOperator: "true" lets its deletion proceed while namespaces still select its revision.
 inline constexpr const char* kForceDeleteAnnotation = "install.istio.io/force-delete";
+// On an IstioOperator: "true" lets it take over live objects that no IstioOperator installed
+// (no operator.istio.io/managed=Reconcile label): without it they are left alone and reported
+// as OwnershipConflict. `iop install --force` does the same for the CLI.
+inline constexpr const char* kAdoptAnnotation = "install.operator.istio.io/adopt";
 inline constexpr const char* kFinalizer = "istio-finalizer.install.istio.io";
 // Base's revision-less objects shared by installations of several revisions: the owners other
 // than the labelled one (see reconcilers/apply/ownership.h).

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -155,19 +156,6 @@ OwnerExists ownerExistsVia(kube::Client& client) {
   };
 }
 
-Holding holdingOf(const json& live, const json& desired, const Owner& owner, bool perRevision,
-                  const OwnerExists& ownerExists) {
-  const Installation holder = installationOf(live);
-  const Owner& current = holder.owner;
-  if (current.name.empty()) return Holding::Write;
-  if (isSharedAcrossRevisions(desired) && isSharedAcrossRevisions(live) &&
-      holder.revision != installationOf(desired).revision) {
-    if (current == owner ? perRevision : ownerExists(current)) return Holding::Share;
-    return Holding::Write;
-  }
-  return current != owner && ownerExists(current) ? Holding::Conflict : Holding::Write;
-}
-
 Applier::Applier(kube::Client& client, LiveState& live, OwnerExists ownerExists, int writers)
     : client_(client), live_(live), ownerExists_(std::move(ownerExists)), writers_(std::max(1, writers)) {}
 
@@ -210,12 +198,25 @@ kube::Result<void> Applier::joinCoOwners(const OwnedKind& kind, const json& live
   }
 }
 
-ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Owner& owner, bool perRevision) {
+namespace {
+
+std::string foreignMessage(const std::string& object) {
+  return object + " exists and no IstioOperator installed it (it has no " + kManagedLabel + "=" +
+         kManagedValue + " label): left alone; annotate the IstioOperator with " + kAdoptAnnotation +
+         "=\"true\" (iop install --force) to take it over";
+}
+
+}  // namespace
+
+ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Owner& owner, bool perRevision,
+                           bool adopt) {
   ApplyReport report;
   report.outcomes.resize(objects.size());
   // One lookup per other owner per call: every object of a previous installation names the same one.
+  std::mutex ownersMu;  // guards ownersExisting: the concurrent writes ask too
   std::map<std::string, bool> ownersExisting;
   const OwnerExists otherOwnerExists = [&](const Owner& o) {
+    std::lock_guard lock(ownersMu);
     auto [it, fresh] = ownersExisting.try_emplace(o.describe(), false);
     if (fresh) it->second = ownerExists_(o);
     return it->second;
@@ -228,6 +229,7 @@ ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Own
     json desired;
     std::optional<json> live;
     bool wasCoOwner;  // taken over from a gone owner whose co-owner list names us
+    std::string ns, name;
   };
   for (std::size_t begin = 0; begin < objects.size();) {
     // A stage: the run of objects of one kind. Kinds keep the order they come in (dependencies
@@ -265,7 +267,12 @@ ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Own
       if (*live) {
         const Installation holder = installationOf(**live);
         const Owner& current = holder.owner;
-        const Holding holding = holdingOf(**live, desired, owner, perRevision, otherOwnerExists);
+        const Holding holding = holdingOf(**live, desired, owner, perRevision, otherOwnerExists, adopt);
+        if (holding == Holding::Foreign) {
+          out.action = Action::Conflict;
+          out.message = foreignMessage(out.object);
+          continue;
+        }
         if (holding == Holding::Share) {
           if (auto j = joinCoOwners(*kind, **live, me); !j) {
             out.action = Action::Failed;
@@ -300,13 +307,36 @@ ApplyReport Applier::apply(const std::vector<RenderedObject>& objects, const Own
           continue;
         }
       }
-      writes.push_back({i, *kind, std::move(desired), std::move(*live), wasCoOwner});
+      writes.push_back({i, *kind, std::move(desired), std::move(*live), wasCoOwner, ns, name});
     }
 
     forEachConcurrently(writes.size(), writers_, [&](std::size_t w) {
       const Write& write = writes[w];
       ObjectOutcome& out = report.outcomes[write.index];
       try {
+        if (!write.live) {
+          // The cache holds only objects carrying iop's managed label: one it does not hold may
+          // still exist, a user's own. Read the server before writing over anything.
+          auto fresh =
+              ClientLiveState(client_).get(write.kind, write.kind.namespaced ? write.ns : "", write.name);
+          if (!fresh) {
+            out.action = Action::Failed;
+            out.message = "reading the live copy: " + fresh.error().describe();
+            return;
+          }
+          if (*fresh) {
+            const Holding holding =
+                holdingOf(**fresh, write.desired, owner, perRevision, otherOwnerExists, adopt);
+            if (holding != Holding::Write) {
+              out.action = Action::Conflict;
+              out.otherOwner = ownerOf(**fresh);
+              out.message = holding == Holding::Foreign
+                                ? foreignMessage(out.object)
+                                : out.object + " is owned by IstioOperator " + out.otherOwner.describe();
+              return;
+            }
+          }
+        }
         if (write.live && handsReplicasOver(*write.live, write.desired)) {
           // Dropping spec.replicas that only iop owned would reset it to 1; another manager
           // co-owning the live value first keeps it until the HPA takes over.

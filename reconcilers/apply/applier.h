@@ -49,20 +49,8 @@ struct StaleObjects {
   std::vector<std::string> errors;
 };
 
-// Whether the IstioOperator `owner` still exists. Errors other than NotFound count as "exists",
-// so an object is never taken from a CR iop could not check.
-using OwnerExists = std::function<bool(const Owner&)>;
-// The default: GET the IstioOperator through the client.
+// The default OwnerExists: GET the IstioOperator through the client.
 OwnerExists ownerExistsVia(kube::Client& client);
-
-// Who may write a rendered object whose live copy exists, by the applier's rules (the manifest
-// diff asks the same): Write when `owner` owns it or its owner is gone; Share when it is a
-// revision-less object (isSharedAcrossRevisions) another revision's live installation owns;
-// Conflict when another existing IstioOperator owns it otherwise. `perRevision` as for
-// Applier::apply(). Calls `ownerExists` at most once.
-enum class Holding { Write, Share, Conflict };
-Holding holdingOf(const nlohmann::json& live, const nlohmann::json& desired, const Owner& owner,
-                  bool perRevision, const OwnerExists& ownerExists);
 
 // Borrowed client and live state must outlive the applier. Thread-safe if the live state is
 // (every provided one is): calls for different owners may run concurrently. Every call blocks
@@ -89,7 +77,12 @@ class Applier {
   // revisions), so its own installation at another revision is alive too and shares rather
   // than being taken over; without it (the operator: one CR, one revision) `owner`'s objects
   // at another revision are its own, moved.
-  ApplyReport apply(const std::vector<RenderedObject>& objects, const Owner& owner, bool perRevision = false);
+  // A live object no IstioOperator installed (Holding::Foreign) is left alone and reported as
+  // Conflict, unless `adopt`. Objects the caches do not hold (they see only iop's label) are
+  // read from the server before they are written, so such an object is never overwritten
+  // unseen.
+  ApplyReport apply(const std::vector<RenderedObject>& objects, const Owner& owner, bool perRevision = false,
+                    bool adopt = false);
 
   // Removes what `owner` no longer wants among the objects it owns or co-owns (remove() of
   // stale()). A non-empty `revision` narrows it to `owner`'s installation at that revision

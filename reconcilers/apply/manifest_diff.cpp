@@ -158,9 +158,12 @@ ManifestDiff diffAgainstCluster(kube::Client& client, const std::vector<Rendered
       const Holding holding = holdingOf(*live, desired, owner, false, ownerExists);
       // Shared with another revision's installation: the applier joins its co-owners, nothing more.
       if (holding == Holding::Share) continue;
-      if (holding == Holding::Conflict) {
+      if (holding == Holding::Conflict || holding == Holding::Foreign) {
         d.change = Change::Conflict;
-        d.message = "owned by IstioOperator " + current.describe() + ": would be left alone";
+        d.message = holding == Holding::Foreign
+                        ? std::string("installed by no IstioOperator (no ") + kManagedLabel +
+                              " label): would be left alone"
+                        : "owned by IstioOperator " + current.describe() + ": would be left alone";
         diff.objects.push_back(std::move(d));
         continue;
       }

@@ -105,6 +105,24 @@ Release planRelease(const json& live, const Leaving& leaving) {
   return r;
 }
 
+Holding holdingOf(const json& live, const json& desired, const Owner& owner, bool perRevision,
+                  const OwnerExists& ownerExists, bool adopt) {
+  const Installation holder = installationOf(live);
+  const Owner& current = holder.owner;
+  if (current.name.empty()) {
+    const json& meta = live.contains("metadata") ? live["metadata"] : json::object();
+    const json labels = meta.is_object() ? meta.value("labels", json::object()) : json::object();
+    const bool installed = labels.is_object() && labels.value(kManagedLabel, "") == kManagedValue;
+    return installed || adopt ? Holding::Write : Holding::Foreign;
+  }
+  if (isSharedAcrossRevisions(desired) && isSharedAcrossRevisions(live) &&
+      holder.revision != installationOf(desired).revision) {
+    if (current == owner ? perRevision : ownerExists(current)) return Holding::Share;
+    return Holding::Write;
+  }
+  return current != owner && ownerExists(current) ? Holding::Conflict : Holding::Write;
+}
+
 const std::vector<OwnedKind>& ownedKinds() {
   static const std::vector<OwnedKind> kinds = {
       {{"apiextensions.k8s.io", "v1", "CustomResourceDefinition"}, false, false},

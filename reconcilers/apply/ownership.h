@@ -96,6 +96,23 @@ struct Release {
 // Pure: decides from the object's labels and co-owner list only.
 Release planRelease(const nlohmann::json& live, const Leaving& leaving);
 
+// Whether the IstioOperator `owner` still exists. Errors other than NotFound count as "exists",
+// so an object is never taken from a CR iop could not check.
+using OwnerExists = std::function<bool(const Owner&)>;
+
+// Who may write a rendered object whose live copy exists, by the applier's rules (the manifest
+// diff asks the same): Write when `owner` owns it or its owner is gone; Share when it is a
+// revision-less object (isSharedAcrossRevisions) another revision's live installation owns;
+// Conflict when another existing IstioOperator owns it otherwise; Foreign when no
+// IstioOperator installed it (no operator.istio.io/managed=Reconcile label, no owner labels:
+// a user's or another tool's object), unless `adopt`. Objects istioctl installed carry the
+// managed label and their CR's owner labels (istio's operator/pkg/install getOwnerLabels), so a
+// mesh istioctl installed is taken over like one of a CR that is gone. `perRevision` as for
+// Applier::apply(). Calls `ownerExists` at most once.
+enum class Holding { Write, Share, Conflict, Foreign };
+Holding holdingOf(const nlohmann::json& live, const nlohmann::json& desired, const Owner& owner,
+                  bool perRevision, const OwnerExists& ownerExists, bool adopt = false);
+
 struct OwnedKind {
   kube::GroupVersionKind gvk;
   bool namespaced = true;

@@ -136,7 +136,9 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
     for (const auto& e : parsed.errors) errs.push_back(e.str());
     return fail("InvalidSpec", "invalid IstioOperator, nothing applied: " + join(errs, "; "), true);
   }
-  auto rendered = render(*parsed.iop, {.iopVersion = options_.iopVersion, .manifests = options_.manifests});
+  auto rendered = render(*parsed.iop, {.iopVersion = options_.iopVersion,
+                                       .manifests = options_.manifests,
+                                       .policy = options_.policy});
   if (!rendered.ok()) {
     std::vector<std::string> errs;
     for (const auto& e : rendered.errors) errs.push_back(e.str());
@@ -161,7 +163,8 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
       st.controlPlane = Condition{"ControlPlaneFound", false, "NoControlPlane", noControlPlaneMessage(rev)};
   }
 
-  ApplyReport applied = applier_.apply(rendered.objects, owner);
+  ApplyReport applied =
+      applier_.apply(rendered.objects, owner, false, annotation(cr, kAdoptAnnotation) == "true");
   bool applyFailed = applied.count(Action::Failed) > 0;
   auto pending = applier_.notReady(rendered.objects);
   // A workload written just now has a rollout the cache has not seen yet: not ready until a
@@ -260,22 +263,29 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
     events_.record(cr, "Warning", "OwnershipConflict", join(conflictMessages, "; "));
   if (!failures.empty()) events_.record(cr, "Warning", "ApplyFailed", join(failures, "; "));
   if (!pruned.errors.empty()) events_.record(cr, "Warning", "PruneFailed", join(pruned.errors, "; "));
-  logOutcome(applied, pruned, deferred, conflictMessages, failures);
+  logOutcome(key, applied, pruned, deferred, conflictMessages, failures);
 
   bool statusWritten = writeStatus(cr, statusObject(st, cr.value("status", json()), nowRfc3339()));
   if (applyFailed || !pruned.ok()) return Result::error(st.reconciled.message);
   if (!statusWritten) return Result::error("status write failed");
   if (!deferred.empty()) return Result::requeueAfter(std::min(options_.notReadyRequeue, waitLeft));
   if (!pending.empty()) return Result::requeueAfter(options_.notReadyRequeue);
+  // A conflict with another IstioOperator ends when that CR goes, which no event of ours shows:
+  // look again at a steady pace. One with an object no IstioOperator installed ends only when
+  // someone deletes it (no event either) or annotates the CR (an event): back off
+  // exponentially, like any error.
+  bool foreign = false;
+  for (const auto& o : applied.outcomes) foreign |= o.action == Action::Conflict && o.otherOwner.name.empty();
+  if (foreign) return Result::error("OwnershipConflict: " + st.reconciled.message);
   if (!conflicts.empty()) return Result::requeueAfter(options_.conflictRequeue);
   return Result::done();
 }
 
 // The log says what a reconcile did, not that it ran: a converged CR logs nothing.
-void IstioOperatorReconciler::logOutcome(const ApplyReport& applied, const DeleteReport& pruned,
-                                         const std::vector<std::string>& deferred,
+void IstioOperatorReconciler::logOutcome(const std::string& key, const ApplyReport& applied,
+                                         const DeleteReport& pruned, const std::vector<std::string>& deferred,
                                          const std::vector<std::string>& conflicts,
-                                         const std::vector<std::string>& failures) const {
+                                         const std::vector<std::string>& failures) {
   std::vector<std::string> written;
   for (const auto& o : applied.outcomes)
     if (o.action == Action::Applied) written.push_back(o.object);
@@ -285,9 +295,18 @@ void IstioOperatorReconciler::logOutcome(const ApplyReport& applied, const Delet
   if (!pruned.deleted.empty()) spdlog::info("pruned {}", totalByKind(pruned.deleted));
   if (!pruned.handedOver.empty()) spdlog::info("handed over to co-owners {}", totalByKind(pruned.handedOver));
   if (!deferred.empty()) spdlog::info("prune waits for ready workloads: {}", totalByKind(deferred));
-  for (const auto& c : conflicts) spdlog::warn("ownership conflict: {}", c);
-  for (const auto& f : failures) spdlog::warn("apply failed: {}", f);
-  for (const auto& e : pruned.errors) spdlog::warn("prune failed: {}", e);
+  // Problems that persist across retries are said once, and again only when they change.
+  std::string problems;
+  for (const auto& c : conflicts) problems += "ownership conflict: " + c + "\n";
+  for (const auto& f : failures) problems += "apply failed: " + f + "\n";
+  for (const auto& e : pruned.errors) problems += "prune failed: " + e + "\n";
+  if (problems.empty()) {
+    problems_.forget(key);
+  } else if (problems_.changed(key, problems)) {
+    for (const auto& c : conflicts) spdlog::warn("ownership conflict: {}", c);
+    for (const auto& f : failures) spdlog::warn("apply failed: {}", f);
+    for (const auto& e : pruned.errors) spdlog::warn("prune failed: {}", e);
+  }
 }
 
 bool IstioOperatorReconciler::pruneWaitOver(const std::string& key, std::chrono::milliseconds& left) {

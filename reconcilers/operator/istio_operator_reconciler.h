@@ -7,12 +7,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "controller/change_log.h"
 #include "controller/reconciler.h"
 #include "kube/client.h"
 #include "reconcilers/apply/applier.h"
 #include "reconcilers/apply/live_state.h"
 #include "reconcilers/operator/event_recorder.h"
 #include "reconcilers/render/istio_manifests.h"
+#include "reconcilers/render/object_policy.h"
 
 namespace iop::reconcilers {
 
@@ -34,6 +36,8 @@ struct IstioOperatorReconcilerOptions {
   // Waiting is a requeue, never a sleep on a worker. HPAs are exempt: one left behind would
   // fight the fixed replica count that replaced it, so they go in the same reconcile.
   std::chrono::milliseconds pruneWait{std::chrono::minutes(2)};
+  // What rendered objects may be (pod security, namespaces, RBAC and webhook overlays).
+  ObjectPolicy policy;
 };
 
 // Whether an IstioOperator (as JSON) is for `operatorRevision`: spec.revision equal to it,
@@ -58,9 +62,9 @@ class IstioOperatorReconciler final : public controller::Reconciler {
   bool writeStatus(const nlohmann::json& cr, const nlohmann::json& status);
   // Whether the prune wait of `key` (started now when it was not running) has run out, and
   // how much of it is left.
-  void logOutcome(const ApplyReport& applied, const DeleteReport& pruned,
+  void logOutcome(const std::string& key, const ApplyReport& applied, const DeleteReport& pruned,
                   const std::vector<std::string>& deferred, const std::vector<std::string>& conflicts,
-                  const std::vector<std::string>& failures) const;
+                  const std::vector<std::string>& failures);
   bool pruneWaitOver(const std::string& key, std::chrono::milliseconds& left);
   void endPruneWait(const std::string& key);
 
@@ -73,6 +77,8 @@ class IstioOperatorReconciler final : public controller::Reconciler {
   // CR key -> when its deferred prune goes ahead anyway. Only timing lives here, never state:
   // after a restart the wait starts again, bounded all the same.
   std::map<std::string, std::chrono::steady_clock::time_point> pruneDeadlines_;
+  // Conflicts and failures already logged per CR: a persisting one is logged once.
+  controller::ChangeLog problems_;
 };
 
 }  // namespace iop::reconcilers

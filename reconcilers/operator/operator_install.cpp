@@ -157,18 +157,21 @@ OperatorInstall renderOperatorInstall(const OperatorInstallOptions& o) {
     return json{
         {"httpGet", {{"path", path}, {"port", "health"}}}, {"periodSeconds", 10}, {"timeoutSeconds", 2}};
   };
-  json args = {"run", "--metrics-bind-address=:" + std::to_string(o.metricsPort),
+  json args = {"run",
+               "--metrics-bind-address=" + std::string(o.exposeMetrics ? ":" : "127.0.0.1:") +
+                   std::to_string(o.metricsPort),
                "--health-probe-bind-address=:" + std::to_string(o.healthPort)};
   if (!o.pruneWait.empty()) args.push_back("--prune-wait=" + o.pruneWait);
+  if (!o.podSecurity.empty()) args.push_back("--pod-security=" + o.podSecurity);
+  if (!o.allowedNamespaces.empty()) args.push_back("--allowed-namespaces=" + o.allowedNamespaces);
+  if (o.allowRbacWebhookOverlays) args.push_back("--allow-rbac-webhook-overlays");
   json container = {
       {"name", "iop"},
       {"image", o.hub + "/iop:" + tag},
       {"imagePullPolicy", o.imagePullPolicy},
       {"args", args},
       {"env", env},
-      {"ports",
-       {{{"name", "http-metrics"}, {"containerPort", o.metricsPort}, {"protocol", "TCP"}},
-        {{"name", "health"}, {"containerPort", o.healthPort}, {"protocol", "TCP"}}}},
+      {"ports", json::array()},
       {"livenessProbe", probe("/healthz")},
       {"readinessProbe", probe("/readyz")},
       {"resources", resources},
@@ -181,6 +184,10 @@ OperatorInstall renderOperatorInstall(const OperatorInstallOptions& o) {
         {"runAsUser", 1337},
         {"runAsGroup", 1337}}},
   };
+  if (o.exposeMetrics)
+    container["ports"].push_back(
+        {{"name", "http-metrics"}, {"containerPort", o.metricsPort}, {"protocol", "TCP"}});
+  container["ports"].push_back({{"name", "health"}, {"containerPort", o.healthPort}, {"protocol", "TCP"}});
   json podLabels = labels;
   podLabels["sidecar.istio.io/inject"] = "false";
   json podSpec = {
@@ -198,16 +205,17 @@ OperatorInstall renderOperatorInstall(const OperatorInstallOptions& o) {
                           {{"replicas", 1},
                            {"selector", {{"matchLabels", selector}}},
                            {"template", {{"metadata", {{"labels", podLabels}}}, {"spec", podSpec}}}}}});
-  out.objects.push_back({{"apiVersion", "v1"},
-                         {"kind", "Service"},
-                         {"metadata", meta(name, true)},
-                         {"spec",
-                          {{"selector", selector},
-                           {"ports",
-                            {{{"name", "http-metrics"},
-                              {"port", o.metricsPort},
-                              {"targetPort", "http-metrics"},
-                              {"protocol", "TCP"}}}}}}});
+  if (o.exposeMetrics)
+    out.objects.push_back({{"apiVersion", "v1"},
+                           {"kind", "Service"},
+                           {"metadata", meta(name, true)},
+                           {"spec",
+                            {{"selector", selector},
+                             {"ports",
+                              {{{"name", "http-metrics"},
+                                {"port", o.metricsPort},
+                                {"targetPort", "http-metrics"},
+                                {"protocol", "TCP"}}}}}}});
   return out;
 }
 

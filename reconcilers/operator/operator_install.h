@@ -25,10 +25,19 @@ struct OperatorInstallOptions {
   nlohmann::json affinity = nlohmann::json::object();
   bool leaderElection = true;
   int metricsPort = 8383;
+  // /metrics is plain HTTP without authentication: bound to the pod's loopback (so only a
+  // sidecar or `kubectl port-forward` reads it) unless exposed, which adds the container port
+  // and a Service for a scraper.
+  bool exposeMetrics = false;
   int healthPort = 8081;
   // `iop run --prune-wait` for the operator, as the user wrote it (the CLI checks it is a
   // duration); "" leaves the flag out, so iop run's default applies.
   std::string pruneWait;
+  // `iop run`'s object policy flags (reconcilers/render/object_policy.h), passed through as
+  // given; "" / false leaves each out, so iop run's defaults apply.
+  std::string podSecurity;
+  std::string allowedNamespaces;
+  bool allowRbacWebhookOverlays = false;
   std::string iopVersion;  // operator.istio.io/version label and the default tag
 };
 

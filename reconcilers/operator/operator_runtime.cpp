@@ -28,9 +28,30 @@ void trimIstioOperatorForCache(json& cr) {
          {"name", "namespace", "uid", "resourceVersion", "generation", "deletionTimestamp"})
       if (auto v = meta->find(field); v != meta->end()) m[field] = std::move(*v);
   }
+  if (auto meta = cr.find("metadata"); meta != cr.end() && meta->is_object()) {
+    if (auto a = meta->find("annotations"); a != meta->end() && a->is_object()) {
+      json mine = json::object();
+      for (const char* key : {kIgnoreReconcileAnnotation, kForceDeleteAnnotation, kAdoptAnnotation})
+        if (auto v = a->find(key); v != a->end()) mine[key] = *v;
+      if (!mine.empty()) kept["metadata"]["annotations"] = std::move(mine);
+    }
+  }
   if (auto spec = cr.find("spec"); spec != cr.end() && spec->is_object())
     if (auto rev = spec->find("revision"); rev != spec->end()) kept["spec"] = {{"revision", std::move(*rev)}};
   cr = std::move(kept);
+}
+
+bool crChanged(const json& before, const json& now) {
+  auto part = [](const json& cr, const char* field) {
+    const json meta = cr.is_object() ? cr.value("metadata", json::object()) : json::object();
+    return meta.is_object() ? meta.value(field, json()) : json();
+  };
+  for (const char* field : {"generation", "deletionTimestamp", "annotations", "uid"})
+    if (part(before, field) != part(now, field)) return true;
+  const json specBefore = before.is_object() ? before.value("spec", json()) : json();
+  const json specNow = now.is_object() ? now.value("spec", json()) : json();
+  // A CR without a generation (not served by the CRD's status subresource): any change counts.
+  return specBefore != specNow || part(now, "generation").is_null();
 }
 
 OperatorRuntime::OperatorRuntime(kube::Client& client, OperatorOptions options)
@@ -51,7 +72,8 @@ OperatorRuntime::OperatorRuntime(kube::Client& client, OperatorOptions options)
                                      .iopVersion = options_.iopVersion,
                                      .manifests = options_.manifests,
                                      .notReadyRequeue = options_.notReadyRequeue,
-                                     .pruneWait = options_.pruneWait});
+                                     .pruneWait = options_.pruneWait,
+                                     .policy = options_.policy});
   controller::Controller& ctl =
       manager_->addController({.name = "istiooperator", .workers = options_.workers}, *reconciler_);
 
@@ -63,7 +85,13 @@ OperatorRuntime::OperatorRuntime(kube::Client& client, OperatorOptions options)
   };
   controller::InformerHandlers crHandlers{
       .onAdd = enqueueCR,
-      .onUpdate = [enqueueCR](const json&, const json& now) { enqueueCR(now); },
+      // Only a change the reconcile acts on wakes it: the spec (generation), deletion, the
+      // revision, iop's annotations. Its own status writes do not, or a status that keeps
+      // changing (a failure's message) would reconcile in a loop past the backoff.
+      .onUpdate =
+          [enqueueCR](const json& before, const json& now) {
+            if (crChanged(before, now)) enqueueCR(now);
+          },
       .onDelete = enqueueCR};
   std::vector<std::string> namespaces = options_.watchNamespaces;
   if (namespaces.empty()) namespaces.push_back("");

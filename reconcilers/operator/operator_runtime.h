@@ -33,6 +33,7 @@ struct OperatorOptions {
   // See IstioOperatorReconcilerOptions::pruneWait.
   std::chrono::milliseconds pruneWait{std::chrono::minutes(2)};
   std::function<void()> onCachesSynced;  // see controller::ManagerOptions
+  ObjectPolicy policy;                   // see IstioOperatorReconcilerOptions::policy
 };
 
 // Lifecycle: construct (creates informers, starts nothing), run() once (blocks until stop(),
@@ -60,9 +61,15 @@ class OperatorRuntime {
 
 // What the operator caches of an IstioOperator CR: apiVersion, kind, metadata's name,
 // namespace, uid, resourceVersion, generation and deletionTimestamp, and spec.revision. That is
-// all its event handlers read (a reconcile GETs the CR afresh); its spec, status and
+// all its event handlers read, plus iop's annotations (ignoreReconcile, force-delete, adopt),
+// whose changes wake a reconcile (a reconcile GETs the CR afresh); its spec, status and
 // managedFields would cost memory for each CR in the watched namespaces, of any revision.
 void trimIstioOperatorForCache(nlohmann::json& cr);
+
+// Whether an update of a CR (as trimIstioOperatorForCache keeps it) is one its reconcile acts
+// on: the spec's generation, deletion, spec.revision or iop's annotations changed. Status
+// writes (the reconciler's own) are not.
+bool crChanged(const nlohmann::json& before, const nlohmann::json& now);
 
 // "a,b, c" -> {"a","b","c"}; blanks dropped.
 std::vector<std::string> splitNamespaces(const std::string& commaList);

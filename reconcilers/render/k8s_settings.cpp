@@ -1,6 +1,7 @@
 // istioctl's `k8s` component settings, applied after rendering like its strategic merge
 // patches (operator/pkg/render/postprocess.go), plus the PDB fix-up istioctl does.
 #include <map>
+#include <unordered_map>
 
 #include "reconcilers/api/json_tree.h"
 #include "reconcilers/render/post_process.h"
@@ -30,21 +31,30 @@ const char* mergeKey(const std::string& field, const json& list) {
 
 void strategicMerge(json& base, const json& patch);
 
+// Linear in both lists: an index of base's elements by merge key instead of a scan per patch
+// element (30,000 env entries took tens of seconds that way).
 void mergeList(json& base, const json& patch, const char* key) {
+  std::unordered_map<std::string, std::size_t> index;
+  auto keyOf = [key](const json& e) {
+    return e.is_object() && e.contains(key) ? e[key].dump() : std::string();
+  };
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    std::string k = keyOf(base[i]);
+    if (!k.empty()) index.emplace(std::move(k), i);  // the first of equal keys, as before
+  }
   for (const auto& p : patch) {
-    if (!p.is_object() || !p.contains(key)) {
+    std::string k = keyOf(p);
+    if (k.empty()) {
       base.push_back(p);
       continue;
     }
-    bool merged = false;
-    for (auto& b : base) {
-      if (b.is_object() && b.contains(key) && b[key] == p[key]) {
-        strategicMerge(b, p);
-        merged = true;
-        break;
-      }
+    auto it = index.find(k);
+    if (it != index.end()) {
+      strategicMerge(base[it->second], p);
+    } else {
+      index.emplace(std::move(k), base.size());
+      base.push_back(p);
     }
-    if (!merged) base.push_back(p);
   }
 }
 

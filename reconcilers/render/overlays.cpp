@@ -1,13 +1,19 @@
 // istioctl's `k8s.overlays`: patches addressed by path into a rendered object
 // (operator/pkg/tpath semantics): "a.b" walks maps (creating missing keys), "[N]" indexes a
 // list (past the end appends), "[key:value]" selects the list element whose key equals value,
-// "[value]" selects a scalar list element by regular expression, and a null value deletes.
+// "[value]" selects a scalar list element by regular expression (RE2, the syntax and linear
+// time of Go's regexp, which istioctl uses: no input makes it backtrack), and a null value
+// deletes.
 // Unlike istioctl, a path that can select nothing (no object of that kind/name, no list
 // element matching a selector, nothing to delete) is reported instead of silently ignored.
-#include <cstdlib>
-#include <regex>
+#include <re2/re2.h>
 
+#include <cstdlib>
+#include <memory>
+
+#include "reconcilers/api/budgets.h"
 #include "reconcilers/api/json_tree.h"
+#include "reconcilers/api/labels.h"
 #include "reconcilers/render/post_process.h"
 
 namespace iop::reconcilers {
@@ -17,12 +23,25 @@ using nlohmann::json;
 namespace {
 
 bool isIndex(const std::string& s, long& idx) {
-  static const std::regex kIdx(R"(^\[(-?[0-9]+)\]$)");
-  std::smatch m;
-  if (!std::regex_match(s, m, kIdx)) return false;
-  // strtol saturates where stol would throw: an index too big for a long is simply past the end.
-  idx = std::strtol(m[1].str().c_str(), nullptr, 10);
-  return true;
+  return parseListIndex(s, idx);
+}
+
+// A "[value]" selector's pattern, compiled once per patch rather than once per list element.
+// Bounded: RE2 refuses patterns whose program would exceed its memory budget.
+std::unique_ptr<RE2> compileSelector(const std::string& pattern, std::string& error) {
+  if (pattern.size() > kMaxSelectorPatternBytes) {
+    error = "the regular expression is longer than " + std::to_string(kMaxSelectorPatternBytes) + " bytes";
+    return nullptr;
+  }
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(1 << 20);
+  auto re = std::make_unique<RE2>(pattern, options);
+  if (!re->ok()) {
+    error = "bad regular expression: " + re->error();
+    return nullptr;
+  }
+  return re;
 }
 
 bool isSelector(const std::string& s) {
@@ -52,17 +71,19 @@ std::string write(json& node, const std::vector<std::string>& segs, size_t i, co
     } else {
       std::string inner = seg.substr(1, seg.size() - 2);
       auto colon = inner.find(':');
+      std::unique_ptr<RE2> re;
       for (size_t k = 0; k < node.size() && pos == SIZE_MAX; ++k) {
         const json& e = node[k];
         if (colon != std::string::npos && e.is_object()) {
           auto it = e.find(inner.substr(0, colon));
           if (it != e.end() && scalarText(*it) == inner.substr(colon + 1)) pos = k;
         } else if (colon == std::string::npos && !e.is_object() && !e.is_array()) {
-          try {
-            if (std::regex_search(scalarText(e), std::regex(inner))) pos = k;
-          } catch (const std::regex_error&) {
-            return "bad regular expression in " + seg;
+          if (!re) {
+            std::string error;
+            re = compileSelector(inner, error);
+            if (!re) return error + " in " + (seg.size() > 80 ? seg.substr(0, 80) + "..." : seg);
           }
+          if (RE2::PartialMatch(scalarText(e), *re)) pos = k;
         }
       }
       if (pos == SIZE_MAX) return "no list element matches " + seg;
@@ -94,6 +115,27 @@ std::string write(json& node, const std::vector<std::string>& segs, size_t i, co
   return write(node[seg], segs, i + 1, value);
 }
 
+// Why an overlay may not write at `segs` ("" when it may): what identifies an object and its
+// owner is iop's (object_policy.cpp checks the result as well, whatever the path).
+std::string protectedPath(const std::vector<std::string>& segs) {
+  const std::string& top = segs[0];
+  if (top == "apiVersion" || top == "kind") return "would change the object's " + top;
+  if (top != "metadata") return "";
+  if (segs.size() == 1)
+    return "would replace the object's whole metadata (its name, namespace and ownership)";
+  const std::string& m = segs[1];
+  if (m == "name" || m == "namespace" || m == "generateName") return "would change the object's " + m;
+  if (m == "ownerReferences" || m == "finalizers")
+    return "would change the object's " + m + " (its deletion is iop's to manage)";
+  if (m == "labels") {
+    if (segs.size() == 2) return "would replace the object's labels, its ownership labels among them";
+    for (const char* key : {kManagedLabel, kOwningResourceLabel, kOwningNamespaceLabel, kComponentLabel,
+                            kVersionLabel, kRevisionLabel})
+      if (segs[2] == key) return "would change the ownership label " + segs[2];
+  }
+  return "";
+}
+
 // obj[key] as a string; "" when absent or null (validation lets null through: it means unset).
 std::string stringField(const json& obj, const char* key) {
   auto it = obj.find(key);
@@ -105,6 +147,11 @@ std::string stringField(const json& obj, const char* key) {
 void applyOverlays(std::vector<json>& objects, const ComponentSpec& spec, FieldErrors& errors) {
   auto overlays = spec.k8s.find("overlays");
   if (overlays == spec.k8s.end() || !overlays->is_array()) return;
+  if (overlays->size() > kMaxOverlays) {  // validation says so first; this guards direct callers
+    errors.push_back(
+        {spec.specPath + ".k8s.overlays", "more than " + std::to_string(kMaxOverlays) + " overlays"});
+    return;
+  }
   for (size_t o = 0; o < overlays->size(); ++o) {
     const json& overlay = (*overlays)[o];
     if (!overlay.is_object()) continue;  // null: unset, as validation reads it (found by fuzzing)
@@ -132,14 +179,18 @@ void applyOverlays(std::vector<json>& objects, const ComponentSpec& spec, FieldE
         errors.push_back({field, "empty path"});
         continue;
       }
+      if (auto why = protectedPath(segs); !why.empty()) {
+        errors.push_back({field, "refused: \"" + path + "\" " + why});
+        continue;
+      }
+      // Written in place: any error fails the whole render, so a half-patched object is never
+      // used, and copying the object for each of thousands of patches would be quadratic.
       for (json* target : targets) {
-        json copy = *target;
-        std::string err = write(copy, segs, 0, value);
+        std::string err = write(*target, segs, 0, value);
         if (!err.empty()) {
           errors.push_back({field, "\"" + path + "\" matches nothing in " + kind + " " + name + ": " + err});
           break;
         }
-        *target = std::move(copy);
       }
     }
   }

@@ -144,12 +144,15 @@ RenderResult render(const IstioOperator& iop, const RenderOptions& options) {
                                                    spec.specPath, result.errors, options.stop);
         for (auto& w : rendered.warnings) result.warnings.push_back(std::string(c.name) + ": " + w);
         std::vector<json>& objs = rendered.objects;
+        // Policy hook (object_policy.h): the chart's objects before k8s settings and overlays.
+        const std::vector<json> chartObjects = spec.k8s.empty() ? std::vector<json>{} : objs;
         if (*c.resourceType) {
           for (auto& w : applyK8sSettings(objs, spec, c.resourceType, patchedResourceName(c, spec, values),
                                           c.containerName, c.isGateway()))
             result.warnings.push_back(std::move(w));
         }
         applyOverlays(objs, spec, result.errors);
+        checkObjectPolicy(iop, spec, chartObjects, objs, result.objects, options.policy, result.errors);
         // The HPA owns the replica count: a Deployment it scales carries none, so applying
         // the Deployment never fights the autoscaler (istioctl leaves a k8s.replicaCount there).
         for (auto& o : objs) {

@@ -12,6 +12,7 @@
 #include "reconcilers/api/istio_operator.h"
 #include "reconcilers/render/components.h"
 #include "reconcilers/render/istio_manifests.h"
+#include "reconcilers/render/object_policy.h"
 
 // The one renderer: IstioOperator CR -> the Kubernetes objects Istio installs, the way
 // `istioctl manifest generate` computes them (profile, values translation, each component's
@@ -30,6 +31,10 @@ struct RenderOptions {
   std::set<std::string> components;
   // Ends a render early (an operator shutting down); the result then carries an error.
   std::stop_token stop;
+  // What the rendered objects may be (object_policy.h); violations are errors. The default is
+  // the CLI's (any namespace; pod security and overlays bounded as for the operator); the
+  // operator passes its own, which also bounds namespaces.
+  ObjectPolicy policy = ObjectPolicy::forCli();
 };
 
 struct RenderedObject {

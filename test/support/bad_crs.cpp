@@ -36,11 +36,14 @@ std::vector<BadCR> loadBadCRs(const std::string& dir) {
       if (line.rfind("# iop: ", 0) == 0) cr.iopMessages.push_back(line.substr(7));
       if (line.rfind("# cluster: ", 0) == 0) cr.clusterMessages.push_back(line.substr(11));
       if (line.rfind("# apply: ", 0) == 0) cr.applyMessage = line.substr(9);
+      if (line.rfind("# class: ", 0) == 0) cr.cls = line.substr(9);
       if (line == "metadata:") inMetadata = true;
       if (inMetadata && cr.name.empty() && line.rfind("  name: ", 0) == 0) cr.name = line.substr(8);
     }
     INFO(cr.file << " must say what iop reports for it in a \"# iop: \" comment");
     REQUIRE_FALSE(cr.iopMessages.empty());
+    INFO(cr.file << ": a CR that renders must say what the cluster shows in \"# cluster: \"");
+    REQUIRE((!cr.renders() || !cr.clusterMessages.empty()));
     out.push_back(std::move(cr));
   }
   std::sort(out.begin(), out.end(), [](const BadCR& a, const BadCR& b) { return a.file < b.file; });

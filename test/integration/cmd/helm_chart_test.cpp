@@ -36,7 +36,10 @@ std::map<std::string, json> byKey(const std::string& yaml) {
 
 TEST_CASE("helm template of helm/iop and operator init --dry-run produce the same objects", "[helm]") {
   auto helm = lastLine(run({IOP_SOURCE_DIR "/helm/build-helm.sh"}).out);
-  // The second pair also sets the operator's prune wait (values pruneWait, init --prune-wait).
+  // The second pair also sets the operator's prune wait (values pruneWait, init --prune-wait), its
+  // object policy (values policy.*, init --pod-security, --allowed-namespaces,
+  // --allow-rbac-webhook-overlays) and exposes /metrics (metrics.expose, init --expose-metrics); by
+  // default it listens on loopback only and has no Service (it has no authentication).
   for (const auto& [rev, pruneWait] :
        std::vector<std::pair<std::string, std::string>>{{"", ""}, {"1-8-1", "90s"}}) {
     DYNAMIC_SECTION("revision \"" << rev << "\", prune wait \"" << pruneWait << "\"") {
@@ -61,20 +64,33 @@ TEST_CASE("helm template of helm/iop and operator init --dry-run produce the sam
                                         "ops",
                                         "--watchedNamespaces",
                                         "istio-system,gw"};
+      const bool exposed = !pruneWait.empty();
       if (!pruneWait.empty()) {
-        helmArgs.insert(helmArgs.end(), {"--set", "pruneWait=" + pruneWait});
-        initArgs.insert(initArgs.end(), {"--prune-wait", pruneWait});
+        helmArgs.insert(helmArgs.end(), {"--set", "pruneWait=" + pruneWait, "--set", "metrics.expose=true",
+                                         "--set", "policy.podSecurity=restricted", "--set-string",
+                                         "policy.allowedNamespaces=istio-system\\,kube-system", "--set",
+                                         "policy.allowRbacWebhookOverlays=true"});
+        initArgs.insert(initArgs.end(), {"--prune-wait", pruneWait, "--expose-metrics", "--pod-security",
+                                         "restricted", "--allowed-namespaces", "istio-system,kube-system",
+                                         "--allow-rbac-webhook-overlays"});
       }
       auto chart = run(helmArgs, "", /*withStderr=*/false);
       INFO(chart.out);
       REQUIRE(chart.exitCode == 0);
       auto init = run(initArgs);
-      if (!pruneWait.empty()) CHECK(init.out.find("--prune-wait=" + pruneWait) != std::string::npos);
+      // The policy flags reach the operator's `iop run` only when given.
+      for (const std::string& flag : {"--prune-wait=" + pruneWait, std::string("--pod-security=restricted"),
+                                     std::string("--allowed-namespaces=istio-system,kube-system"),
+                                     std::string("--allow-rbac-webhook-overlays")})
+        CHECK((init.out.find(flag) != std::string::npos) == exposed);
       INFO(init.out);
       REQUIRE(init.exitCode == 0);
       auto fromHelm = byKey(chart.out);
       auto fromInit = byKey(init.out);
-      REQUIRE(fromInit.size() == 8);
+      REQUIRE(fromInit.size() == (exposed ? 8u : 7u));
+      CHECK(init.out.find(exposed ? "--metrics-bind-address=:8383"
+                                  : "--metrics-bind-address=127.0.0.1:8383") != std::string::npos);
+      CHECK((init.out.find("http-metrics") != std::string::npos) == exposed);
       for (const auto& [key, o] : fromInit) {
         INFO(key);
         REQUIRE(fromHelm.count(key) == 1);

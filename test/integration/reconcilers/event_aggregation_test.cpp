@@ -22,9 +22,11 @@ TEST_CASE("a CR whose apply fails on every retry yields a few Events with a grow
   TestNamespace ns(*admin, "iop-events");
   const std::string rev = iop::test::uniqueName("ev");
   RunningOperator op(rev, ns.name());
-  // Valid for iop, refused by the API server: a node selector key is a label key.
+  // Valid for iop, refused by the API server (422 Invalid): a priority class name that is no
+  // DNS subdomain. (A node selector key that is no label key, which this used, iop now refuses
+  // itself.)
   json cr = gatewayCR(ns.name(), "failing", rev, {{"failing-gw", true}});
-  cr["spec"]["components"]["ingressGateways"][0]["k8s"] = {{"nodeSelector", {{"not a label key!", "x"}}}};
+  cr["spec"]["components"]["ingressGateways"][0]["k8s"] = {{"priorityClassName", "Not Valid!"}};
   applyCR(*admin, cr);
   REQUIRE(eventually([&] { return crStatus(*admin, ns.name(), "failing") == "ERROR"; }));
 

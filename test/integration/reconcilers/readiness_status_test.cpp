@@ -24,7 +24,11 @@ TEST_CASE(
   TestNamespace ns(*admin, "iop-ready");
   TestNamespace egress(*admin, "iop-ready-eg");
   const std::string rev = iop::test::uniqueName("rd");
-  RunningOperator op(rev, ns.name());
+  // The egress gateway goes into a namespace of its own, which the operator must allow
+  // (--allowed-namespaces; by default only the CR's namespace and istio-system).
+  RunningOperator op(rev, ns.name(), [&](iop::reconcilers::OperatorOptions& o) {
+    o.policy.allowedNamespaces = {ns.name(), egress.name()};
+  });
   json cr = gatewayCR(ns.name(), "gateways", rev, {{"ready-in", true}});
   cr["spec"]["components"]["egressGateways"] =
       json::array({{{"name", "ready-eg"}, {"enabled", true}, {"namespace", egress.name()}}});

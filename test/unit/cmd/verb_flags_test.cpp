@@ -153,3 +153,37 @@ TEST_CASE(
   CHECK(bad.exitCode == 2);
   CHECK_THAT(bad.out, Catch::Contains("--prune-wait soon"));
 }
+
+TEST_CASE("iop run serves /metrics on loopback unless told otherwise, and takes the policy flags",
+          "[cli][hostile]") {
+  auto help = iop::test::run({IOP_BINARY, "run", "--help"});
+  CHECK_THAT(help.out, Catch::Contains("127.0.0.1:8383"));
+  CHECK_THAT(help.out, Catch::Contains("--pod-security"));
+  CHECK_THAT(help.out, Catch::Contains("--allowed-namespaces"));
+  CHECK_THAT(help.out, Catch::Contains("--allow-rbac-webhook-overlays"));
+  auto bad = iop::test::run({IOP_BINARY, "run", "--pod-security", "lax"});
+  CHECK(bad.exitCode == 2);
+  CHECK_THAT(bad.out, Catch::Contains("expected privileged, baseline or restricted"));
+  auto badNs = iop::test::run({IOP_BINARY, "run", "--allowed-namespaces", "a,B_c"});
+  CHECK(badNs.exitCode == 2);
+  CHECK_THAT(badNs.out, Catch::Contains("\"B_c\" is not a namespace name"));
+}
+
+TEST_CASE(
+    "operator init passes the policy flags to the operator it installs, checked before anything is written",
+    "[cli][hostile]") {
+  auto plain = iop::test::run({IOP_BINARY, "operator", "init", "--dry-run", "--revision", "1-8-0"});
+  REQUIRE(plain.exitCode == 0);
+  CHECK_THAT(plain.out, !Catch::Contains("--pod-security") && !Catch::Contains("--allowed-namespaces"));
+  auto set =
+      iop::test::run({IOP_BINARY, "operator", "init", "--dry-run", "--revision", "1-8-0",
+                      "--allowed-namespaces", "istio-system,kube-system", "--pod-security", "privileged"});
+  REQUIRE(set.exitCode == 0);
+  CHECK_THAT(set.out, Catch::Contains("--allowed-namespaces=istio-system,kube-system") &&
+                          Catch::Contains("--pod-security=privileged"));
+  // No cluster is reachable here: a bad value is refused before init even connects.
+  auto bad = iop::test::run({IOP_BINARY, "operator", "init", "--revision", "1-8-0", "--kubeconfig",
+                             "/nonexistent/kubeconfig", "--allowed-namespaces", "Kube_System"});
+  CHECK(bad.exitCode == 2);
+  CHECK_THAT(bad.out, Catch::Contains("\"Kube_System\" is not a namespace name"));
+}

@@ -102,7 +102,6 @@ TEST_CASE("inline -data wins over a file reference", "[kube][config]") {
     server: https://x
     certificate-authority: does-not-exist.crt
     certificate-authority-data: SU5MSU5F
-    insecure-skip-tls-verify: true
 contexts:
 - name: x
   context: {cluster: c}
@@ -112,8 +111,27 @@ current-context: x
   INFO((c ? "" : c.error().describe()));
   REQUIRE(c.ok());
   CHECK(c->caPEM == "INLINE");
-  CHECK(c->insecureSkipTLSVerify);
   CHECK(c->bearerToken.empty());  // a context without a user is anonymous
+}
+
+TEST_CASE("insecure-skip-tls-verify together with a CA is refused, as kubectl does",
+          "[kube][config][hostile]") {
+  TempDir dir;
+  const std::string cluster = "clusters:\n- name: c\n  cluster:\n    server: https://x\n";
+  const std::string rest = "contexts:\n- name: x\n  context: {cluster: c}\ncurrent-context: x\n";
+  auto both = loadKubeconfig(
+      {.path = dir.write(
+           "both", cluster +
+                       "    certificate-authority-data: SU5MSU5F\n    insecure-skip-tls-verify: true\n" +
+                       rest)});
+  REQUIRE_FALSE(both.ok());
+  CHECK_THAT(both.error().describe(),
+             Catch::Contains("insecure-skip-tls-verify together with a certificate authority"));
+  // Alone it is honoured (iop warns loudly on every connection it makes that way).
+  auto insecure = loadKubeconfig(
+      {.path = dir.write("insecure", cluster + "    insecure-skip-tls-verify: true\n" + rest)});
+  REQUIRE(insecure.ok());
+  CHECK(insecure->insecureSkipTLSVerify);
 }
 
 TEST_CASE("KUBECONFIG files merge: the first file to define a name or current-context wins",
