@@ -53,6 +53,8 @@ struct LimitExceeded {
 // holds itself overflows Go's stack; iop ends the render with LimitExceeded instead.
 inline constexpr int kMaxValueDepth = 2000;
 
+struct YamlMemo;  // go_yaml.h
+
 class Renderer {
  public:
   explicit Renderer(const Limits& limits) : limits_(limits) {}
@@ -63,7 +65,8 @@ class Renderer {
 
   // Budget and cancellation; called for every evaluation step.
   void step() {
-    if (++steps_ > limits_.maxSteps) exceeded("render exceeded its step budget (" + std::to_string(limits_.maxSteps) + ")");
+    if (++steps_ > limits_.maxSteps)
+      exceeded("render exceeded its step budget (" + std::to_string(limits_.maxSteps) + ")");
     if ((steps_ & 1023) == 0 && limits_.stop.stop_requested()) exceeded("render cancelled");
   }
   void wrote(std::size_t n) {
@@ -79,6 +82,8 @@ class Renderer {
   std::unordered_map<std::string, int> includedNames;
   // Sets made by tpl calls (alive for the render, as the clones Go makes).
   std::vector<std::unique_ptr<TemplateSet>> tplSets;
+  // fromYaml's last document (go_yaml.h).
+  std::shared_ptr<YamlMemo> yamlMemo;
 
  private:
   const Limits& limits_;

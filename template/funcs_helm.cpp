@@ -13,7 +13,9 @@ namespace {
 
 using Args = std::vector<Val>;
 
-std::string warnWrap(const std::string& s) { return "HELM_ERR_START" + s + "HELM_ERR_END"; }
+std::string warnWrap(const std::string& s) {
+  return "HELM_ERR_START" + s + "HELM_ERR_END";
+}
 
 std::string trimNewline(std::string s) {
   if (!s.empty() && s.back() == '\n') s.pop_back();
@@ -49,9 +51,9 @@ void addHelmFuncs(FuncTable& t) {
     if (!r.ok) throwFuncError(r.error);
     return Val::string(trimNewline(out));
   });
-  def(t, "fromYaml", {P::String}, Ret::Concrete, [](CallContext&, Args& a) {
+  def(t, "fromYaml", {P::String}, Ret::Concrete, [](CallContext& c, Args& a) {
     Val v;
-    auto r = parseYamlVal(a[0].s(), v);
+    auto r = parseYamlVal(a[0].s(), v, c.renderer().yamlMemo);
     if (!r.ok) {
       Val m = Val::map();
       m.m()->set("Error", Val::string(r.error));
@@ -59,30 +61,37 @@ void addHelmFuncs(FuncTable& t) {
     }
     if (v.type() == Type::Nil) return Val::fromMap(Type::Map, nullptr);
     if (v.type() != Type::Map) {
-      std::string kind = v.type() == Type::List ? "array" : v.type() == Type::String ? "string"
-                         : v.type() == Type::Bool ? "bool" : "number";
+      std::string kind = v.type() == Type::List     ? "array"
+                         : v.type() == Type::String ? "string"
+                         : v.type() == Type::Bool   ? "bool"
+                                                    : "number";
       Val m = Val::map();
-      m.m()->set("Error", Val::string("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal " + kind +
-                                      " into Go value of type map[string]interface {}"));
+      m.m()->set("Error",
+                 Val::string("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal " + kind +
+                             " into Go value of type map[string]interface {}"));
       return m;
     }
     return v;
   });
-  def(t, "fromYamlArray", {P::String}, Ret::Concrete, [](CallContext&, Args& a) {
+  def(t, "fromYamlArray", {P::String}, Ret::Concrete, [](CallContext& c, Args& a) {
     Val v;
-    auto r = parseYamlVal(a[0].s(), v);
+    auto r = parseYamlVal(a[0].s(), v, c.renderer().yamlMemo);
     std::string err = r.error;
     if (r.ok && v.type() == Type::Nil) return Val::fromList(Type::List, nullptr);
     if (r.ok && v.type() != Type::List) {
-      std::string kind = v.type() == Type::Map ? "object" : v.type() == Type::String ? "string"
-                         : v.type() == Type::Bool ? "bool" : "number";
+      std::string kind = v.type() == Type::Map      ? "object"
+                         : v.type() == Type::String ? "string"
+                         : v.type() == Type::Bool   ? "bool"
+                                                    : "number";
       err = "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal " + kind +
             " into Go value of type []interface {}";
     }
     if (!err.empty()) return makeList({Val::string(err)});
     return v;
   });
-  auto noToml = [](CallContext&, Args&) -> Val { throwFuncError("TOML is not supported by this template engine"); };
+  auto noToml = [](CallContext&, Args&) -> Val {
+    throwFuncError("TOML is not supported by this template engine");
+  };
   def(t, "toToml", {P::Any}, Ret::Concrete, noToml);
   def(t, "mustToToml", {P::Any}, Ret::Concrete, noToml);
   def(t, "fromToml", {P::String}, Ret::Concrete, noToml);

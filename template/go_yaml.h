@@ -16,6 +16,7 @@
 //
 // Both are pure functions, safe to call from any thread.
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,13 @@ struct YamlResult {
   std::string error;
 };
 YamlResult parseYamlVal(std::string_view text, Val& out);
+// The same, remembering the last text it parsed in `*memo` (created on first use): reading that
+// text again, once, skips yaml-cpp's parse, the costly part, and only converts, so each call
+// still gets a value of its own. Istio's base chart reads every CRD twice in a row (`$crd | fromYaml`): a
+// fifth of a default-profile render. A memo belongs to one render (Renderer::yamlMemo), never to
+// two threads.
+struct YamlMemo;
+YamlResult parseYamlVal(std::string_view text, Val& out, std::shared_ptr<YamlMemo>& memo);
 // Every document of a stream (Helm's LoadValues merges them): each as parseYamlVal would give it.
 YamlResult parseYamlDocuments(std::string_view text, std::vector<Val>& out);
 // sigs.k8s.io/yaml.Marshal: the YAML text (with its final newline), or the JSON error.

@@ -157,7 +157,8 @@ class Converter {
         return Val::float64(static_cast<double>(r.u));
       case YamlTag::Float:
         if (std::isnan(r.f) || std::isinf(r.f)) {
-          throw Failure{"error converting YAML to JSON: json: unsupported value: " + formatFloat(r.f, 'g', -1)};
+          throw Failure{"error converting YAML to JSON: json: unsupported value: " +
+                        formatFloat(r.f, 'g', -1)};
         }
         return Val::float64(r.f);
       default:
@@ -168,7 +169,8 @@ class Converter {
   // convertToJSONableObject's key conversion.
   std::string key(const YAML::Node& k) {
     if (k.Type() == YAML::NodeType::Map || k.Type() == YAML::NodeType::Sequence) {
-      throw Failure{"yaml: invalid map key: a " + std::string(k.Type() == YAML::NodeType::Map ? "map" : "sequence")};
+      throw Failure{"yaml: invalid map key: a " +
+                    std::string(k.Type() == YAML::NodeType::Map ? "map" : "sequence")};
     }
     Resolved r = resolveScalar(k);
     switch (r.tag) {
@@ -193,7 +195,8 @@ class Converter {
   }
 
   static bool isMerge(const YAML::Node& k) {
-    return k.Type() == YAML::NodeType::Scalar && k.Scalar() == "<<" && (k.Tag() == "?" || k.Tag() == kMergeTag);
+    return k.Type() == YAML::NodeType::Scalar && k.Scalar() == "<<" &&
+           (k.Tag() == "?" || k.Tag() == kMergeTag);
   }
 
   void mapping(const YAML::Node& n, MapObj& out, int depth) {
@@ -204,7 +207,8 @@ class Converter {
           mapping(v, out, depth + 1);
         } else if (v.Type() == YAML::NodeType::Sequence) {
           for (std::size_t i = v.size(); i-- > 0;) {
-            if (v[i].Type() != YAML::NodeType::Map) throw Failure{"yaml: map merge requires map or sequence of maps as the value"};
+            if (v[i].Type() != YAML::NodeType::Map)
+              throw Failure{"yaml: map merge requires map or sequence of maps as the value"};
             mapping(v[i], out, depth + 1);
           }
         } else {
@@ -233,8 +237,17 @@ std::string parserError(const YAML::Exception& e) {
 
 }  // namespace
 
-YamlResult parseYamlVal(std::string_view text, Val& out) {
-  if (tooDeep(text)) return {false, "error converting YAML to JSON: yaml: exceeded max depth of " + std::to_string(kMaxNesting)};
+struct YamlMemo {
+  std::string text;
+  YAML::Node doc;
+};
+
+namespace {
+
+YamlResult parseFirstDocument(std::string_view text, Val& out, std::shared_ptr<YamlMemo>* memo) {
+  if (tooDeep(text))
+    return {false,
+            "error converting YAML to JSON: yaml: exceeded max depth of " + std::to_string(kMaxNesting)};
   try {
     // Only the first document, as go-yaml's Unmarshal. Load, not LoadAll: yaml-cpp 0.7's LoadAll
     // loops forever, allocating, on some malformed streams (jbeder/yaml-cpp#1319; found by the
@@ -254,7 +267,20 @@ YamlResult parseYamlVal(std::string_view text, Val& out) {
       out = Val::nilIface();
       return {true, ""};
     }
-    YAML::Node doc = YAML::Load(std::string(text));
+    YAML::Node doc;
+    if (memo && *memo && (*memo)->text == text) {
+      // The converter only reads it. Used once: a parse tree is several times the size of its
+      // text, and keeping it while the template works on the value would double the peak.
+      doc = std::move((*memo)->doc);
+      memo->reset();
+    } else {
+      doc = YAML::Load(std::string(text));
+      if (memo) {
+        if (!*memo) *memo = std::make_shared<YamlMemo>();
+        (*memo)->text = text;
+        (*memo)->doc = doc;
+      }
+    }
     Converter c;
     out = c.convert(doc, 0);
     return {true, ""};
@@ -267,8 +293,20 @@ YamlResult parseYamlVal(std::string_view text, Val& out) {
   }
 }
 
+}  // namespace
+
+YamlResult parseYamlVal(std::string_view text, Val& out) {
+  return parseFirstDocument(text, out, nullptr);
+}
+
+YamlResult parseYamlVal(std::string_view text, Val& out, std::shared_ptr<YamlMemo>& memo) {
+  return parseFirstDocument(text, out, &memo);
+}
+
 YamlResult parseYamlDocuments(std::string_view text, std::vector<Val>& out) {
-  if (tooDeep(text)) return {false, "error converting YAML to JSON: yaml: exceeded max depth of " + std::to_string(kMaxNesting)};
+  if (tooDeep(text))
+    return {false,
+            "error converting YAML to JSON: yaml: exceeded max depth of " + std::to_string(kMaxNesting)};
   try {
     for (const auto& doc : YAML::LoadAll(std::string(text))) {
       Converter c;

@@ -45,6 +45,10 @@ const nlohmann::json& objectAt(const nlohmann::json& j, const std::string& key);
 
 // Go template truthiness as Helm charts use it: null, false, 0, "" and empty maps/lists are false.
 bool truthy(const nlohmann::json& v);
+
+// How an error message names what a field holds: "an object", "a list", "a string",
+// "a boolean", "null", "a number".
+std::string jsonTypeName(const nlohmann::json& v);
 // Renders a scalar as Helm's `{{ value }}` would print it (numbers without quotes, strings raw).
 std::string scalarText(const nlohmann::json& v);
 

@@ -128,26 +128,9 @@ size_t editDistance(const std::string& a, const std::string& b) {
   return prev[b.size()];
 }
 
-std::string typeName(const json& v) {
-  switch (v.type()) {
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "a list";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::null:
-      return "null";
-    default:
-      return "a number";
-  }
-}
-
 void check(const json& v, const Schema& s, const std::string& path, FieldErrors& errs) {
   auto wrongType = [&](const std::string& expected) {
-    errs.push_back({path, "expected " + expected + ", got " + typeName(v)});
+    errs.push_back({path, "expected " + expected + ", got " + jsonTypeName(v)});
   };
   if (v.is_null() && s.kind != Schema::Kind::Any) return;  // null means "unset" in every Go decoder
   switch (s.kind) {
@@ -179,7 +162,7 @@ void check(const json& v, const Schema& s, const std::string& path, FieldErrors&
       }
       for (const auto& [k, item] : v.items()) {
         if (!item.is_string())
-          errs.push_back({path + "." + k, "expected a string (quote it), got " + typeName(item)});
+          errs.push_back({path + "." + k, "expected a string (quote it), got " + jsonTypeName(item)});
       }
       return;
     case Schema::Kind::List:
@@ -295,17 +278,19 @@ void checkImagePart(const json& v, const std::string& path, bool hub, FieldError
   for (std::size_t i = 0; ok && i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    ok = hub ? (word || c == '.' || c == '-' || c == ':' || c == '/') : (word || (i > 0 && (c == '.' || c == '-')));
+    ok = hub ? (word || c == '.' || c == '-' || c == ':' || c == '/')
+             : (word || (i > 0 && (c == '.' || c == '-')));
   }
   if (hub && ok) ok = s.front() != '/' && s.back() != '/' && s.find("//") == std::string::npos;
   if (ok) return;
   const std::string shown = s.size() > 70 ? s.substr(0, 70) + "..." : s;
-  errs.push_back({path, hub ? "\"" + shown +
-                              "\" is not an image hub: a registry host and repository path of at most 255 ASCII "
-                              "letters, digits and . _ - : /"
-                            : "\"" + shown +
-                                  "\" is not an image tag: at most 128 ASCII letters, digits and _ . -, not "
-                                  "starting with . or -"});
+  errs.push_back(
+      {path, hub ? "\"" + shown +
+                       "\" is not an image hub: a registry host and repository path of at most 255 ASCII "
+                       "letters, digits and . _ - : /"
+                 : "\"" + shown +
+                       "\" is not an image tag: at most 128 ASCII letters, digits and _ . -, not "
+                       "starting with . or -"});
 }
 
 void checkInt32(const json& obj, const char* key, const std::string& path, long long min, FieldErrors& errs) {
@@ -448,7 +433,7 @@ void checkGateways(const json& spec, FieldErrors& errs) {
 FieldErrors validateIstioOperator(const json& doc, const ValidationOptions& options) {
   FieldErrors errs;
   if (!doc.is_object()) {
-    errs.push_back({"", "an IstioOperator must be an object, got " + typeName(doc)});
+    errs.push_back({"", "an IstioOperator must be an object, got " + jsonTypeName(doc)});
     return errs;
   }
   auto apiVersion = doc.find("apiVersion");
@@ -467,7 +452,7 @@ FieldErrors validateIstioOperator(const json& doc, const ValidationOptions& opti
   for (const char* f : {"name", "namespace"}) {
     auto v = getPath(doc, std::string("metadata.") + f);
     if (v && !v->is_null() && !v->is_string()) {
-      errs.push_back({std::string("metadata.") + f, "expected a string, got " + typeName(*v)});
+      errs.push_back({std::string("metadata.") + f, "expected a string, got " + jsonTypeName(*v)});
     }
   }
   // The CR's name and namespace become the values of the ownership labels on every object.

@@ -6,6 +6,8 @@
 #include <set>
 #include <vector>
 
+#include "reconcilers/api/json_tree.h"
+
 namespace iop::reconcilers {
 
 using nlohmann::json;
@@ -56,21 +58,9 @@ const Schema& schema() {
   return s;
 }
 
+// Numbers are named with their value: the schema's ranges and enums are about values.
 std::string typeName(const json& v) {
-  switch (v.type()) {
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "a list";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::null:
-      return "null";
-    default:
-      return "the number " + v.dump();
-  }
+  return v.is_number() ? "the number " + v.dump() : jsonTypeName(v);
 }
 
 std::string shortName(const std::string& full) {

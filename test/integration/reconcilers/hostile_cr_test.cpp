@@ -10,7 +10,6 @@ using iop::reconcilers::kOwningResourceLabel;
 
 namespace {
 
-
 std::string reconciledMessage(kube::Client& c, const std::string& ns, const std::string& name) {
   const json cond = condition(getCR(c, ns, name), "Reconciled");  // null until the first status
   return cond.is_object() ? cond.value("message", "") : "";
@@ -26,6 +25,17 @@ std::size_t ownedBy(kube::Client& c, const std::string& ns, const std::string& n
     if (list) n += (*list)["items"].size();
   }
   return n;
+}
+
+// A gateway CR whose overlay puts its pods on the host's network: baseline pod security refuses it.
+json hostNetworkGatewayCR(const std::string& ns, const std::string& rev) {
+  json cr = gatewayCR(ns, "hostnet", rev, {{"gw-hn", true}});
+  cr["spec"]["components"]["ingressGateways"][0]["k8s"] = {
+      {"overlays",
+       {{{"kind", "Deployment"},
+         {"name", "gw-hn"},
+         {"patches", {{{"path", "spec.template.spec.hostNetwork"}, {"value", true}}}}}}}};
+  return cr;
 }
 
 }  // namespace
@@ -132,12 +142,7 @@ TEST_CASE("overlays, namespaces and pod security are refused naming the setting,
   const std::string rev = iop::test::uniqueName("pol");
   RunningOperator op(rev, ns.name());
 
-  json hostNet = gatewayCR(ns.name(), "hostnet", rev, {{"gw-hn", true}});
-  hostNet["spec"]["components"]["ingressGateways"][0]["k8s"] = {
-      {"overlays",
-       {{{"kind", "Deployment"},
-         {"name", "gw-hn"},
-         {"patches", {{{"path", "spec.template.spec.hostNetwork"}, {"value", true}}}}}}}};
+  json hostNet = hostNetworkGatewayCR(ns.name(), rev);
   applyCR(*admin, hostNet);
 
   json elsewhere = gatewayCR(ns.name(), "elsewhere", rev, {{"coredns", true}});
@@ -191,12 +196,7 @@ TEST_CASE("an operator started with --pod-security=privileged applies what basel
   RunningOperator op(rev, ns.name(), [](iop::reconcilers::OperatorOptions& o) {
     o.policy.podSecurity = iop::reconcilers::PodSecurityLevel::Privileged;
   });
-  json hostNet = gatewayCR(ns.name(), "hostnet", rev, {{"gw-hn", true}});
-  hostNet["spec"]["components"]["ingressGateways"][0]["k8s"] = {
-      {"overlays",
-       {{{"kind", "Deployment"},
-         {"name", "gw-hn"},
-         {"patches", {{{"path", "spec.template.spec.hostNetwork"}, {"value", true}}}}}}}};
+  json hostNet = hostNetworkGatewayCR(ns.name(), rev);
   applyCR(*admin, hostNet);
   REQUIRE(eventually([&] { return crStatus(*admin, ns.name(), "hostnet") == "HEALTHY"; }, 40s));
   CHECK(getOr(*admin, kDeployment, ns.name(), "gw-hn")["spec"]["template"]["spec"]["hostNetwork"] == true);
