@@ -31,6 +31,10 @@ inline constexpr const char* kForceDeleteAnnotation = "install.istio.io/force-de
 // On an IstioOperator: "true" lets it take over live objects that no IstioOperator installed
 // (no operator.istio.io/managed=Reconcile label): without it they are left alone and reported
 // as OwnershipConflict. `iop install --force` does the same for the CLI.
+// istioctl install labels the default revision tag it creates (its webhooks and Service carry the
+// control plane's owner labels) with this, "true", so that prune leaves them; uninstall removes
+// them. iop keeps the same rule, so a mesh istioctl installed keeps its default tag under iop.
+inline constexpr const char* kNotPrunedLabel = "install.operator.istio.io/owning-resource-not-pruned";
 inline constexpr const char* kAdoptAnnotation = "install.operator.istio.io/adopt";
 inline constexpr const char* kFinalizer = "istio-finalizer.install.istio.io";
 // Base's revision-less objects shared by installations of several revisions: the owners other

@@ -492,7 +492,11 @@ StaleObjects Applier::stale(const std::vector<RenderedObject>& desired, const Ow
   for (const auto& d : desired) wanted.insert(objectKeyOf(d.object));
   return gather(
       live_, [&](const OwnedKind& kind) { return live_.owned(kind, owner); }, leavingOwner(owner, revision),
-      [&wanted](const json& o) { return wanted.count(objectKeyOf(o)) > 0; });
+      [&wanted](const json& o) {
+        return wanted.count(objectKeyOf(o)) > 0 || o.value("metadata", json::object())
+                                                           .value("labels", json::object())
+                                                           .value(kNotPrunedLabel, "") == "true";
+      });
 }
 
 StaleObjects Applier::released(const std::string& labelSelector, const Leaving& leaving) {

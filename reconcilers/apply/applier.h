@@ -92,9 +92,9 @@ class Applier {
                      const std::string& revision = "");
 
   // What prune() would act on, in the order it would: objects of `owner` (at `revision`, when
-  // given) that are not in `desired`, and shared objects `owner` co-owns that are not; objects
-  // with nothing to do (a CRD no one else wants) are left out. Errors say which kinds could not
-  // be listed (their objects are missing from `objects`).
+  // given) that are not in `desired` nor labelled kNotPrunedLabel=true (istioctl's default tag), and shared
+  // objects `owner` co-owns that are not; objects with nothing to do (a CRD no one else wants) are left out.
+  // Errors say which kinds could not be listed (their objects are missing from `objects`).
   StaleObjects stale(const std::vector<RenderedObject>& desired, const Owner& owner,
                      const std::string& revision = "");
 
