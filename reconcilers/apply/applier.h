@@ -55,6 +55,12 @@ using OwnerExists = std::function<bool(const Owner&)>;
 // The default: GET the IstioOperator through the client.
 OwnerExists ownerExistsVia(kube::Client& client);
 
+// Who else wants a shared object (isSharedAcrossRevisions) that every installation it lists is
+// leaving: an installation that declares it but has not reconciled yet (a tag moved from one
+// revision's CR to another's in one change, whose old owner prunes first). Nullopt: no one.
+using Claimant =
+    std::function<std::optional<Installation>(const nlohmann::json& live, const Leaving& leaving)>;
+
 // Who may write a rendered object whose live copy exists, by the applier's rules (the manifest
 // diff asks the same): Write when `owner` owns it or its owner is gone; Share when it is a
 // revision-less object (isSharedAcrossRevisions) another revision's live installation owns;
@@ -72,6 +78,11 @@ class Applier {
  public:
   Applier(kube::Client& client, LiveState& live, OwnerExists ownerExists, int writers = kDefaultWriters);
   static constexpr int kDefaultWriters = 4;
+
+  // Asks `claimant` before deleting a shared object no listed co-owner wants: one it names gets
+  // the object handed over instead (never absent). Call before the applier is used; none by
+  // default.
+  void claimVia(Claimant claimant) { claimant_ = std::move(claimant); }
 
   // Applies `objects` (render order) for `owner`. Per object: a revision-less object
   // (isSharedAcrossRevisions) whose live copy another revision's live installation owns is not
@@ -136,6 +147,7 @@ class Applier {
   kube::Client& client_;
   LiveState& live_;
   OwnerExists ownerExists_;
+  Claimant claimant_;
   int writers_;
 };
 

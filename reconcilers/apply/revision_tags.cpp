@@ -397,4 +397,34 @@ kube::Result<std::vector<std::string>> tagsOf(kube::Client& client, const std::s
   return std::vector<std::string>(tags.begin(), tags.end());
 }
 
+std::optional<Installation> tagClaimant(kube::Client& client, const json& live, const Leaving& leaving) {
+  const json& labels = labelsOf(live);
+  const std::string tag = labels.value(kTagLabel, "");
+  const bool defaultValidator = tag.empty() && live.value("kind", "") == kValidating.kind &&
+                                labels.value(kComponentLabel, "") == "Base";
+  if (tag.empty() && !defaultValidator) return std::nullopt;
+  auto crs = client.listAll(kIstioOperatorGVK, ownerOf(live).ns);
+  if (!crs) return std::nullopt;
+  for (const auto& cr : (*crs)["items"]) {
+    const json& meta = cr["metadata"];
+    if (meta.contains("deletionTimestamp")) continue;
+    const json spec = cr.value("spec", json::object());
+    if (!spec.is_object()) continue;
+    const std::string revision = spec.value("revision", "");
+    const Installation who{{meta.value("name", ""), meta.value("namespace", "")},
+                           revision.empty() ? kDefaultRevision : revision};
+    if (leaving(who)) continue;
+    const json values = spec.value("values", json::object());
+    if (!values.is_object()) continue;
+    if (defaultValidator) {
+      const json d = values.value("defaultRevision", json());
+      if (d.is_string() && !d.get<std::string>().empty()) return who;
+      continue;
+    }
+    const json tags = values.value("revisionTags", json::array());
+    if (tags.is_array() && std::find(tags.begin(), tags.end(), json(tag)) != tags.end()) return who;
+  }
+  return std::nullopt;
+}
+
 }  // namespace iop::reconcilers

@@ -75,4 +75,12 @@ kube::Result<std::vector<nlohmann::json>> tagObjects(kube::Client& client, const
 // of injector webhooks labelled istio.io/rev=`revision`. Sorted. Blocks.
 kube::Result<std::vector<std::string>> tagsOf(kube::Client& client, const std::string& revision);
 
+// The IstioOperator in `live`'s namespace of ownership (the CRs an operator watches) that
+// declares the shared tag object `live` and is not `leaving`: spec.values.revisionTags naming its
+// tag, or, for Base's default validator, a spec.values.defaultRevision. The Claimant the operator
+// gives its applier (applier.h). Blocks on one LIST; nullopt when none or when it fails (the
+// object is then deleted, as before tags, and recreated by its new owner).
+std::optional<Installation> tagClaimant(kube::Client& client, const nlohmann::json& live,
+                                        const Leaving& leaving);
+
 }  // namespace iop::reconcilers

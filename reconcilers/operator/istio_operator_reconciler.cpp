@@ -9,6 +9,7 @@
 #include "reconcilers/apply/control_plane_lookup.h"
 #include "reconcilers/apply/kind_summary.h"
 #include "reconcilers/apply/revision_in_use.h"
+#include "reconcilers/apply/revision_tags.h"
 #include "reconcilers/operator/install_status.h"
 #include "reconcilers/render/render.h"
 
@@ -70,7 +71,12 @@ IstioOperatorReconciler::IstioOperatorReconciler(kube::Client& client, LiveState
       live_(live),
       events_(events),
       applier_(client, live, ownerExistsVia(client)),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  // A tag moved from one revision's CR to another's in one change: whichever operator runs
+  // first, the tag's objects change hands instead of going.
+  applier_.claimVia(
+      [&client](const json& live, const Leaving& leaving) { return tagClaimant(client, live, leaving); });
+}
 
 Result IstioOperatorReconciler::reconcile(const controller::Request& request) {
   auto got = client_.get(kIstioOperatorGVK, request.ns, request.name);
