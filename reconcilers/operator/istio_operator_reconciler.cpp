@@ -167,6 +167,12 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
       st.controlPlane = Condition{"ControlPlaneFound", false, "NoControlPlane", noControlPlaneMessage(rev)};
   }
 
+  {
+    std::vector<json> objects;
+    for (const auto& o : rendered.objects) objects.push_back(o.object);
+    for (const auto& rev : controlPlaneRevisions(objects)) st.inUse = inUseCondition(rev);
+  }
+
   ApplyReport applied = applier_.apply(rendered.objects, owner);
   bool applyFailed = applied.count(Action::Failed) > 0;
   auto pending = applier_.notReady(rendered.objects);
@@ -277,6 +283,14 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
   return Result::done();
 }
 
+Condition IstioOperatorReconciler::inUseCondition(const std::string& revision) {
+  auto users = revisionUsers(client_, revision);
+  if (!users)
+    return {"InUse", false, "LookupFailed",
+            "cannot look up what uses revision " + revision + ": " + users.error().describe()};
+  return {"InUse", users->referenced(), users->referenced() ? "InUse" : "NotInUse", users->summary()};
+}
+
 // The log says what a reconcile did, not that it ran: a converged CR logs nothing.
 void IstioOperatorReconciler::logOutcome(const ApplyReport& applied, const DeleteReport& pruned,
                                          const std::vector<std::string>& deferred,
@@ -338,6 +352,7 @@ Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
       for (const auto& [k, v] : components.items())
         st.components[k] = {v.value("status", ""), v.value("error", "")};
       st.reconciled = {"Reconciled", false, "DeletionBlocked", message};
+      st.inUse = Condition{"InUse", true, "InUse", users->summary()};
       st.ready = {"Ready", false, "DeletionBlocked", message};
       writeStatus(cr, statusObject(st, cr.value("status", json()), nowRfc3339()));
       events_.record(cr, "Warning", "DeletionBlocked", message);
