@@ -88,6 +88,21 @@ TEST_CASE("page with tags: moving the tag prod-stable moves the workloads to 1-8
     CHECK(s.discoveryAddress == discoveryAddressOf("1-8-1"));
   }
   {
+    E2E_STEP(
+        "iop tag set default --revision 1-8-1: istio-injection=enabled gets 1-8-1's sidecar, validation "
+        "1-8-1");
+    requireSuccess(runIop({"tag", "set", "default", "--revision", "1-8-1"}), e2eStepText_);
+    CHECK(jsonpath({"validatingwebhookconfiguration", "istiod-default-validator"},
+                   "{.webhooks[0].clientConfig.service.name}") == "istiod-1-8-1");
+    createNamespace("legacy", "");
+    requireSuccess(kubectl({"label", "namespace", "legacy", "istio-injection=enabled"}), "kubectl label");
+    Sidecar s = sidecarOf(createDeployment("legacy", "web"));
+    INFO(s.describe() << "\nistiod 1-8-1 log: " << istiod181->logPath());
+    CHECK(s.injected);
+    CHECK(s.image == proxyImageOf("1-8-1"));
+    CHECK(s.discoveryAddress == discoveryAddressOf("1-8-1"));
+  }
+  {
     E2E_STEP("iop uninstall --revision 1-8-0: nothing selects it any more; the tag and 1-8-1 stay");
     requireSuccess(runIop({"uninstall", "--revision", "1-8-0", "-y"}), e2eStepText_);
     CHECK(jsonpath({"-n", "istio-system", "deployment", "istiod-1-8-0"}, "{.metadata.uid}").empty());
@@ -96,6 +111,7 @@ TEST_CASE("page with tags: moving the tag prod-stable moves the workloads to 1-8
     auto listed = runIop({"tag", "list"});
     INFO(listed.out);
     CHECK_THAT(listed.out, Catch::Contains("prod-stable 1-8-1    app"));
+    CHECK_THAT(listed.out, Catch::Contains("default     1-8-1"));
     Sidecar s = sidecarOf(restartDeployment("app", "web"));
     INFO(s.describe());
     CHECK(s.image == proxyImageOf("1-8-1"));
