@@ -34,7 +34,8 @@ const Installation kCp181{{"cp-1-8-1", "istio-system"}, "1-8-1"};
 }  // namespace
 
 TEST_CASE(
-    "the revision-less Base objects, a tag's objects and the default validator are shared, everything else is "
+    "the revision-less Base objects, a tag's objects and the default validator are shared, everything else "
+    "is "
     "not",
     "[ownership][tag]") {
   auto rendered = renderYaml(
