@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/yaml_json.h"
+#include "test/integration/reconcilers/operator_test_support.h"  // ensureCRD()
 #include "test/support/cluster.h"
 #include "test/support/eventually.h"
 #include "test/support/iop_cli.h"
@@ -223,4 +224,44 @@ TEST_CASE("iop tag set writes what tag generate prints and moves a tag in place 
   for (const auto& rev : {rev1, rev2}) iopCli({"uninstall", "--revision", rev, "-y", "--force"});
   CHECK(kubectl({"get", "mutatingwebhookconfiguration", webhook}).exitCode != 0);
   kubectl({"delete", "namespace", ns, apps, "--wait=false"});
+}
+
+TEST_CASE("iop tag set and remove leave a tag an IstioOperator declares to that IstioOperator", "[tag]") {
+  iop::reconcilers::testing::ensureCRD();
+  const auto ns = uniqueName("iop-tagcr");
+  const auto rev = uniqueName("td");
+  const auto tag = uniqueName("declared");
+  const std::string webhook = "istio-revision-tag-" + tag + "-" + ns;
+  REQUIRE(kubectl({"create", "namespace", ns}).exitCode == 0);
+  // The CR exists in the cluster (as GitOps keeps it) and owns what was installed from it.
+  const std::string file = "/tmp/" + ns + ".yaml";
+  std::ofstream(file)
+      << "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: cp\n  "
+         "namespace: "
+      << ns << "\nspec:\n  profile: minimal\n  revision: " << rev << "\n  values:\n    revisionTags: [" << tag
+      << "]\n    global:\n      istioNamespace: " << ns
+      << "\n  components:\n    base:\n      enabled: false\n";
+  REQUIRE(kubectl({"apply", "-f", file}).exitCode == 0);
+  auto installed = iopCli({"install", "-f", file, "-y"});
+  INFO(installed.out);
+  REQUIRE(installed.exitCode == 0);
+  const std::string uid =
+      kubectlJsonpath({"get", "mutatingwebhookconfiguration", webhook}, "{.metadata.uid}");
+  REQUIRE(!uid.empty());
+
+  auto set = iopCli({"tag", "set", tag, "--revision", rev, "-i", ns, "--overwrite", "-y"});
+  CHECK(set.exitCode == 1);
+  CHECK_THAT(set.out,
+             Catch::Contains("belongs to IstioOperator " + ns + "/cp, which declares tag \"" + tag + "\""));
+  auto removed = iopCli({"tag", "remove", tag, "-i", ns, "-y"});
+  CHECK(removed.exitCode == 1);
+  CHECK_THAT(removed.out, Catch::Contains("tag \"" + tag + "\" is declared by IstioOperator " + ns + "/cp"));
+  CHECK(kubectlJsonpath({"get", "mutatingwebhookconfiguration", webhook}, "{.metadata.uid}") == uid);
+  CHECK(kubectlJsonpath({"get", "mutatingwebhookconfiguration", webhook},
+                        "{.metadata.labels.install\\.operator\\.istio\\.io/owning-resource}") == "cp");
+
+  iopCli({"uninstall", "--revision", rev, "-y", "--force"});
+  kubectl({"delete", "-f", file, "--wait=false"});
+  kubectl({"delete", "namespace", ns, "--wait=false"});
+  std::remove(file.c_str());
 }
