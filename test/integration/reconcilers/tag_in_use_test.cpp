@@ -30,8 +30,9 @@ std::string conditionMessage(iop::kube::Client& c, const std::string& ns, const 
 
 }  // namespace
 
-TEST_CASE("InUse names the tags, their namespaces and the pods of a revision; a used tag holds its deletion",
-          "[reconciler][tag][safety]") {
+TEST_CASE(
+    "InUse names the tags, their namespaces and the pods of a revision, and a used tag holds its deletion",
+    "[reconciler][tag][safety]") {
   auto admin = adminClient();
   TestNamespace ns(*admin, "iop-taguse");
   TestNamespace apps(*admin, "apps");
