@@ -32,7 +32,7 @@ json controlPlaneCR(const std::string& ns, const std::string& name, const std::s
 // Reads an object every 25 ms: whether it was ever missing, and every uid seen.
 class PresenceWatch {
  public:
-  PresenceWatch(iop::kube::Client& client, iop::kube::GroupVersionKind gvk, const std::string& ns,
+  PresenceWatch(iop::kube::Client& client, const iop::kube::GroupVersionKind& gvk, const std::string& ns,
                 const std::string& name)
       : poller_(std::chrono::milliseconds(25), [this, &client, gvk, ns, name] {
           auto r = client.get(gvk, ns, name);
