@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   iop::cmd::addRun(app);
   iop::cmd::addInstall(app);
   iop::cmd::addStatus(app);
+  iop::cmd::addTag(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

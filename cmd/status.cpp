@@ -76,6 +76,12 @@ void printText(const reconcilers::Overview& o) {
               << "  " << pad("", 10) << "control plane: " << (planes.empty() ? "none" : planes) << "\n"
               << "  " << pad("", 10)
               << "selected by namespaces: " << (namespaces.empty() ? "none" : namespaces) << "\n";
+    for (const auto& [tag, selecting] : r.tags) {
+      std::string names;
+      for (const auto& n : selecting) names += (names.empty() ? "" : ", ") + n;
+      std::cout << "  " << pad("", 10) << "tag " << tag
+                << ", selected by namespaces: " << (names.empty() ? "none" : names) << "\n";
+    }
   }
   if (o.healthy()) {
     std::cout << "✔ Everything is healthy.\n";

@@ -14,6 +14,7 @@ void addOperator(CLI::App& root);
 void addRun(CLI::App& root);
 void addInstall(CLI::App& root);
 void addStatus(CLI::App& root);
+void addTag(CLI::App& root);
 
 void setExitCode(int code);
 int exitCode();

@@ -17,6 +17,9 @@ inline constexpr const char* kVersionLabel = "operator.istio.io/version";
 // The revision an object belongs to ("default" for a revision-less installation).
 inline constexpr const char* kRevisionLabel = "istio.io/rev";
 inline constexpr const char* kDefaultRevision = "default";
+// The revision tag an object belongs to (a tag's injector webhook and Service, the default
+// validator of the tag `default`); a namespace selects a tag with istio.io/rev=<tag>.
+inline constexpr const char* kTagLabel = "istio.io/tag";
 
 // Hash of the rendered object as iop last applied it: an object whose live copy carries the
 // hash of the current desired state is not sent again. iop's own key, outside Istio's istio.io

@@ -382,7 +382,9 @@ void Applier::release(const OwnedKind& kind, json live, const Leaving& leaving, 
   const Installation holder = installationOf(live);
   bool changedHands = false;
   for (int attempt = 0;; ++attempt) {
-    const Release plan = planRelease(live, leaving);
+    Release plan = planRelease(live, leaving);
+    if (plan.kind == Release::Kind::Delete && shared && claimant_)
+      if (auto claimed = claimant_(live, leaving)) plan = {Release::Kind::HandOver, *claimed, {}};
     const json& meta = live["metadata"];
     std::optional<kube::Error> failed;
     // A co-owner that stays took the object over while we were at it (its apply saw our owner

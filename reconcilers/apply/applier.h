@@ -52,6 +52,12 @@ struct StaleObjects {
 // The default OwnerExists: GET the IstioOperator through the client.
 OwnerExists ownerExistsVia(kube::Client& client);
 
+// Who else wants a shared object (isSharedAcrossRevisions) that every installation it lists is
+// leaving: an installation that declares it but has not reconciled yet (a tag moved from one
+// revision's CR to another's in one change, whose old owner prunes first). Nullopt: no one.
+using Claimant =
+    std::function<std::optional<Installation>(const nlohmann::json& live, const Leaving& leaving)>;
+
 // Borrowed client and live state must outlive the applier. Thread-safe if the live state is
 // (every provided one is): calls for different owners may run concurrently. Every call blocks
 // on the API server. apply() writes up to `writers` objects at once (threads it starts and
@@ -60,6 +66,11 @@ class Applier {
  public:
   Applier(kube::Client& client, LiveState& live, OwnerExists ownerExists, int writers = kDefaultWriters);
   static constexpr int kDefaultWriters = 4;
+
+  // Asks `claimant` before deleting a shared object no listed co-owner wants: one it names gets
+  // the object handed over instead (never absent). Call before the applier is used; none by
+  // default.
+  void claimVia(Claimant claimant) { claimant_ = std::move(claimant); }
 
   // Applies `objects` (render order) for `owner`. Per object: a revision-less object
   // (isSharedAcrossRevisions) whose live copy another revision's live installation owns is not
@@ -129,6 +140,7 @@ class Applier {
   kube::Client& client_;
   LiveState& live_;
   OwnerExists ownerExists_;
+  Claimant claimant_;
   int writers_;
 };
 

@@ -23,7 +23,8 @@ kube::Result<std::vector<json>> ClientLiveState::owned(const OwnedKind& kind, co
 }
 
 kube::Result<std::vector<json>> ClientLiveState::shared(const OwnedKind& kind) {
-  auto all = matching(kind, managedSelector() + "," + kComponentLabel + "=Base");
+  // Base's, or a tag's (labelled istio.io/tag, of component Pilot).
+  auto all = matching(kind, managedSelector());
   if (!all) return all;
   std::erase_if(*all, [](const json& o) { return !isSharedAcrossRevisions(o); });
   return all;

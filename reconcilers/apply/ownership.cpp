@@ -41,14 +41,24 @@ bool isSharedAcrossRevisions(const json& object) {
 }
 
 bool kindMayBeShared(const std::string& kind) {
-  return kind == "CustomResourceDefinition" || kind == "ServiceAccount";
+  return kind == "CustomResourceDefinition" || kind == "ServiceAccount" ||
+         kind == "MutatingWebhookConfiguration" || kind == "ValidatingWebhookConfiguration" ||
+         kind == "Service";
 }
 
 bool isSharedAcrossRevisions(const std::string& kind, const json& object) {
   if (!kindMayBeShared(kind)) return false;
   const json& labels =
       object.contains("metadata") ? object["metadata"].value("labels", json::object()) : json::object();
-  return labels.is_object() && labels.value(kComponentLabel, "") == "Base";
+  if (!labels.is_object()) return false;
+  // A revision tag's objects (values.revisionTags): one name whichever revision the tag points
+  // at, so moving the tag from one CR to another hands them over in place.
+  if (kind == "MutatingWebhookConfiguration" || kind == "Service" || kind == "ValidatingWebhookConfiguration")
+    if (labels.contains(kTagLabel)) return true;
+  if (kind == "MutatingWebhookConfiguration" || kind == "Service") return false;
+  // Base's: its CRDs, the reader ServiceAccount, and the default revision's validator
+  // (values.defaultRevision), its only webhook.
+  return labels.value(kComponentLabel, "") == "Base";
 }
 
 std::vector<Installation> coOwnersOf(const json& object) {

@@ -54,14 +54,17 @@ Installation installationOf(const nlohmann::json& object);
 // Sharing across revisions. Base renders a few objects that carry no revision of their own and
 // have the same name for every revision: Istio's CRDs and the reader ServiceAccount. Every
 // control plane installs them, so installations of different revisions share them instead of
-// conflicting: the labels name one owner (the first to create it, who writes it), the others
-// list themselves in kCoOwnersAnnotation, and when the labelled owner stops wanting the object
-// it is handed to a co-owner rather than deleted. Two installations of the same revision never
-// share: that is still a conflict.
-// The annotation's key is kCoOwnersAnnotation (reconcilers/api/labels.h).
+// conflicting. The objects of a revision tag (values.revisionTags: the tag's injector webhook and
+// Service) and of the default revision (values.defaultRevision: Base's istiod-default-validator)
+// have one name too, whichever revision they point at, and are shared the same way, so a tag
+// moved from one revision's CR to another's changes hands in place: the labels name one owner (the first to
+// create it, who writes it), the others list themselves in kCoOwnersAnnotation, and when the labelled owner
+// stops wanting the object it is handed to a co-owner rather than deleted. Two installations of the same
+// revision never share: that is still a conflict. The annotation's key is kCoOwnersAnnotation
+// (reconcilers/api/labels.h).
 
-// Whether `object` (rendered or live) is one of Base's revision-less objects. Keep in step with
-// render_base.cpp: its only revisioned object is the default-revision webhook.
+// Whether `object` (rendered or live) is one of those: Base's objects (its only revisioned one
+// is the default-revision webhook), and objects labelled istio.io/tag.
 bool isSharedAcrossRevisions(const nlohmann::json& object);
 // Whether objects of `kind` can be shared at all.
 bool kindMayBeShared(const std::string& kind);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -13,21 +14,41 @@
 // things with the same words, and each adds only how to override it (an annotation, --force).
 namespace iop::reconcilers {
 
-// Who still selects a revision. Today: namespaces labelled istio.io/rev=R, and for the default
-// revision also istio-injection=enabled (Istio injects those from the default revision). When
-// iop makes revision tags, the tags pointing at R belong here too.
+// Who still uses a revision: namespaces labelled istio.io/rev=R (for the default revision also
+// istio-injection=enabled, which Istio injects from it); the revision tags pointing at R and the
+// namespaces selecting each (a namespace labelled istio.io/rev=<tag>; for the tag `default`
+// also istio-injection=enabled ones); and the running pods whose sidecar R injected.
 struct RevisionUsers {
   std::string revision;                 // "default" for the default revision
   std::vector<std::string> namespaces;  // sorted
-  bool empty() const { return namespaces.empty(); }
-  // "namespaces still select revision 1-8-0 (label istio.io/rev=1-8-0): app, shop; relabel
-  // them first (kubectl label namespace app istio.io/rev=NEW --overwrite)". "" when empty.
+  // Every tag pointing at the revision, with the namespaces selecting it (sorted; may be empty).
+  std::map<std::string, std::vector<std::string>> tags;
+  // Running pods annotated istio.io/rev=R by R's injector; -1 when they could not be counted
+  // (no permission to list pods). They are reported, and do not block: their sidecars keep
+  // running without their istiod until restarted, which a user may well accept.
+  int pods = 0;
+
+  // Whether nothing blocks taking the revision away: no namespace selects it, directly or
+  // through a tag pointing at it.
+  bool empty() const;
+  // Whether anything references it at all (InUse): namespaces, tags or pods.
+  bool referenced() const;
+  // The refusal, "" when empty(): "namespaces still select revision 1-8-0 (label
+  // istio.io/rev=1-8-0): app, shop; move them to another revision first (kubectl label namespace
+  // app istio.io/rev=NEW --overwrite)", and for each tag in use "revision tag prod points at
+  // revision 1-8-0 and namespaces select it: app; move the tag first (iop tag set prod
+  // --revision NEW --overwrite)", joined by "; ".
   std::string describe() const;
+  // For the InUse condition: "namespaces demo-app; tag prod (namespaces app1); 3 pods with its
+  // sidecar", or "no namespace, tag or pod uses revision R".
+  std::string summary() const;
 };
 
-// Lists the namespaces that select `revision` ("" and "default" mean the default revision).
-// Blocks on the API server (one or two LISTs). Errors as the client returns them (a caller
-// without permission to list namespaces decides whether to go on anyway).
+// Lists what uses `revision` ("" and "default" mean the default revision): namespaces, tags
+// (from the tags' injector webhooks) and pods. Blocks on the API server (a few LISTs; the pods
+// of the mesh cluster-wide). Errors as the client returns them, but for pods, whose listing may
+// be forbidden (then pods is -1); a caller without permission to list namespaces decides
+// whether to go on anyway.
 kube::Result<RevisionUsers> revisionUsers(kube::Client& client, const std::string& revision);
 
 // The revisions whose control plane is among `objects` (live copies): an istiod Deployment,

@@ -45,6 +45,7 @@ json statusObject(const InstallStatus& next, const json& previous, const std::st
                                  conditionObject(next.ready, next.observedGeneration, previous, now)});
   if (next.controlPlane)
     conditions.push_back(conditionObject(*next.controlPlane, next.observedGeneration, previous, now));
+  if (next.inUse) conditions.push_back(conditionObject(*next.inUse, next.observedGeneration, previous, now));
   return {{"status", next.status},
           {"componentStatus", components},
           {"observedGeneration", next.observedGeneration},

@@ -35,6 +35,11 @@ struct InstallStatus {
   // "ControlPlaneFound", only on CRs that install gateways but no control plane: whether an
   // istiod of their revision exists (without one the gateways get no configuration).
   std::optional<Condition> controlPlane;
+  // "InUse", only on CRs that install a control plane: whether namespaces, revision tags or pods
+  // reference its revision, naming them (as of this reconcile: pods coming and going do not
+  // wake it). While it says namespaces select the revision directly or through a tag, deleting
+  // the CR is held (DeletionBlocked).
+  std::optional<Condition> inUse;
 };
 
 // The overall status from the components': ERROR beats RECONCILING beats HEALTHY; HEALTHY when

@@ -9,6 +9,7 @@
 #include "reconcilers/apply/control_plane_lookup.h"
 #include "reconcilers/apply/kind_summary.h"
 #include "reconcilers/apply/revision_in_use.h"
+#include "reconcilers/apply/revision_tags.h"
 #include "reconcilers/operator/install_status.h"
 #include "reconcilers/render/render.h"
 
@@ -70,7 +71,12 @@ IstioOperatorReconciler::IstioOperatorReconciler(kube::Client& client, LiveState
       live_(live),
       events_(events),
       applier_(client, live, ownerExistsVia(client)),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  // A tag moved from one revision's CR to another's in one change: whichever operator runs
+  // first, the tag's objects change hands instead of going.
+  applier_.claimVia(
+      [&client](const json& live, const Leaving& leaving) { return tagClaimant(client, live, leaving); });
+}
 
 Result IstioOperatorReconciler::reconcile(const controller::Request& request) {
   auto got = client_.get(kIstioOperatorGVK, request.ns, request.name);
@@ -136,9 +142,9 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
     for (const auto& e : parsed.errors) errs.push_back(e.str());
     return fail("InvalidSpec", "invalid IstioOperator, nothing applied: " + join(errs, "; "), true);
   }
-  auto rendered = render(*parsed.iop, {.iopVersion = options_.iopVersion,
-                                       .manifests = options_.manifests,
-                                       .policy = options_.policy});
+  auto rendered =
+      render(*parsed.iop,
+             {.iopVersion = options_.iopVersion, .manifests = options_.manifests, .policy = options_.policy});
   if (!rendered.ok()) {
     std::vector<std::string> errs;
     for (const auto& e : rendered.errors) errs.push_back(e.str());
@@ -161,6 +167,12 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
                     "istiod " + **found + " serves revision " + (rev.empty() ? "default" : rev)};
     else
       st.controlPlane = Condition{"ControlPlaneFound", false, "NoControlPlane", noControlPlaneMessage(rev)};
+  }
+
+  {
+    std::vector<json> objects;
+    for (const auto& o : rendered.objects) objects.push_back(o.object);
+    for (const auto& rev : controlPlaneRevisions(objects)) st.inUse = inUseCondition(rev);
   }
 
   ApplyReport applied =
@@ -281,6 +293,14 @@ Result IstioOperatorReconciler::reconcileLive(json cr) {
   return Result::done();
 }
 
+Condition IstioOperatorReconciler::inUseCondition(const std::string& revision) {
+  auto users = revisionUsers(client_, revision);
+  if (!users)
+    return {"InUse", false, "LookupFailed",
+            "cannot look up what uses revision " + revision + ": " + users.error().describe()};
+  return {"InUse", users->referenced(), users->referenced() ? "InUse" : "NotInUse", users->summary()};
+}
+
 // The log says what a reconcile did, not that it ran: a converged CR logs nothing.
 void IstioOperatorReconciler::logOutcome(const std::string& key, const ApplyReport& applied,
                                          const DeleteReport& pruned, const std::vector<std::string>& deferred,
@@ -351,6 +371,7 @@ Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
       for (const auto& [k, v] : components.items())
         st.components[k] = {v.value("status", ""), v.value("error", "")};
       st.reconciled = {"Reconciled", false, "DeletionBlocked", message};
+      st.inUse = Condition{"InUse", true, "InUse", users->summary()};
       st.ready = {"Ready", false, "DeletionBlocked", message};
       writeStatus(cr, statusObject(st, cr.value("status", json()), nowRfc3339()));
       events_.record(cr, "Warning", "DeletionBlocked", message);

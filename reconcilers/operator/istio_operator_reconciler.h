@@ -13,6 +13,7 @@
 #include "reconcilers/apply/applier.h"
 #include "reconcilers/apply/live_state.h"
 #include "reconcilers/operator/event_recorder.h"
+#include "reconcilers/operator/install_status.h"
 #include "reconcilers/render/istio_manifests.h"
 #include "reconcilers/render/object_policy.h"
 
@@ -60,6 +61,8 @@ class IstioOperatorReconciler final : public controller::Reconciler {
   controller::Result reconcileDeletion(const nlohmann::json& cr);
   // Writes status when it differs from the CR's; false (and logs) when the write failed.
   bool writeStatus(const nlohmann::json& cr, const nlohmann::json& status);
+  // The InUse condition of a control plane of `revision` (revisionUsers). Blocks on a few LISTs.
+  Condition inUseCondition(const std::string& revision);
   // Whether the prune wait of `key` (started now when it was not running) has run out, and
   // how much of it is left.
   void logOutcome(const std::string& key, const ApplyReport& applied, const DeleteReport& pruned,

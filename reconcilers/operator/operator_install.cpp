@@ -46,6 +46,8 @@ json clusterRoleRules() {
        {"verbs", kManage}},
       {{"apiGroups", {"discovery.k8s.io"}}, {"resources", {"endpointslices"}}, {"verbs", kManage}},
       {{"apiGroups", {""}}, {"resources", {"events"}}, {"verbs", {"create", "patch"}}},
+      // Read only: the InUse condition counts the running pods whose sidecar a revision injected.
+      {{"apiGroups", {""}}, {"resources", {"pods"}}, {"verbs", {"get", "list"}}},
       {{"apiGroups", {"events.k8s.io"}}, {"resources", {"events"}}, {"verbs", {"create", "patch"}}},
       {{"apiGroups", {"apps"}}, {"resources", {"deployments", "daemonsets"}}, {"verbs", kManage}},
       {{"apiGroups", {"autoscaling"}}, {"resources", {"horizontalpodautoscalers"}}, {"verbs", kManage}},

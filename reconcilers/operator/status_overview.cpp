@@ -115,11 +115,24 @@ Overview computeOverview(const ClusterListing& listing, std::chrono::system_cloc
                    op.renewedSecondsAgo <= num(spec, "leaseDurationSeconds", 15) + kLeaseSlackSeconds;
     }
   }
+  // A namespace selecting a tag selects the revision the tag points at (the tag `default` also
+  // takes the istio-injection=enabled ones).
+  std::map<std::string, std::string> tagRevision;
+  for (const auto& w : listing.tagWebhooks) {
+    const std::string tag = label(w, kTagLabel);
+    if (tag.empty()) continue;
+    tagRevision[tag] = normalRevision(label(w, kRevisionLabel));
+    revision(tagRevision[tag]).tags[tag];
+  }
   for (const auto& n : listing.namespaces) {
     const std::string name = str(at(n, "metadata"), "name");
     std::string r = label(n, kRevisionLabel);
     if (r.empty() && label(n, "istio-injection") == "enabled") r = kDefaultRevision;
-    if (!r.empty()) revision(r).namespaces.push_back(name);
+    if (r.empty()) continue;
+    if (auto t = tagRevision.find(r); t != tagRevision.end())
+      revision(t->second).tags[r].push_back(name);
+    else
+      revision(r).namespaces.push_back(name);
   }
 
   std::set<std::string> crs;  // "ns/name" of every IstioOperator
@@ -206,6 +219,14 @@ Overview computeOverview(const ClusterListing& listing, std::chrono::system_cloc
       out.problems.push_back("revision " + r +
                              ": namespaces select it but it has no control plane: " + names);
     }
+    for (auto& [tag, namespaces] : s.tags) {
+      std::sort(namespaces.begin(), namespaces.end());
+      if (namespaces.empty() || !s.controlPlanes.empty()) continue;
+      std::string names;
+      for (const auto& x : namespaces) names += (names.empty() ? "" : ", ") + x;
+      out.problems.push_back("revision " + r + ": namespaces select it through tag " + tag +
+                             " but it has no control plane: " + names);
+    }
     out.revisions.push_back(std::move(s));
   }
   return out;
@@ -248,6 +269,11 @@ kube::Result<ClusterListing> listForOverview(kube::Client& client) {
   auto namespaces = client.listAll(kube::GroupVersionKind{"", "v1", "Namespace"}, "");
   if (!namespaces) return named(namespaces.error(), "Namespaces");
   l.namespaces = items(*namespaces);
+  auto tags = client.listAll(
+      kube::GroupVersionKind{"admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"}, "",
+      {.labelSelector = kTagLabel});
+  if (!tags) return named(tags.error(), "MutatingWebhookConfigurations");
+  l.tagWebhooks = items(*tags);
   return l;
 }
 
@@ -303,7 +329,8 @@ json overviewJson(const Overview& o) {
                                   {"renewedSecondsAgo", r.operatorState.renewedSecondsAgo},
                                   {"running", r.operatorState.running}}},
                                 {"controlPlanes", r.controlPlanes},
-                                {"namespaces", r.namespaces}});
+                                {"namespaces", r.namespaces},
+                                {"tags", r.tags}});
   return out;
 }
 

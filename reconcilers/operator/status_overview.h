@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -60,6 +61,8 @@ struct RevisionState {
   OperatorState operatorState;
   std::vector<std::string> controlPlanes;  // "istio-system/istiod-1-8-0", istiod Deployments
   std::vector<std::string> namespaces;     // selecting it (istio.io/rev, istio-injection for default)
+  // Revision tags pointing at it (their injector webhooks), each with the namespaces selecting it.
+  std::map<std::string, std::vector<std::string>> tags;
 };
 
 struct Overview {
@@ -78,12 +81,13 @@ struct ClusterListing {
   std::vector<nlohmann::json> operatorDeployments;
   std::vector<nlohmann::json> leases;  // named iop-*-leader
   std::vector<nlohmann::json> namespaces;
+  std::vector<nlohmann::json> tagWebhooks;  // MutatingWebhookConfigurations labelled istio.io/tag
 };
 
 // Judges a listing at `now`. Pure.
 Overview computeOverview(const ClusterListing& listing, std::chrono::system_clock::time_point now);
 
-// Lists what computeOverview() needs (five LISTs, cluster-wide; read-only). Errors say which
+// Lists what computeOverview() needs (six LISTs, cluster-wide; read-only). Errors say which
 // list failed.
 kube::Result<ClusterListing> listForOverview(kube::Client& client);
 

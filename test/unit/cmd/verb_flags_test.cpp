@@ -187,3 +187,26 @@ TEST_CASE(
   CHECK(bad.exitCode == 2);
   CHECK_THAT(bad.out, Catch::Contains("\"Kube_System\" is not a namespace name"));
 }
+
+TEST_CASE("each tag verb's --help shows an example, the exit codes and istioctl's flags",
+          "[cli][flags][tag]") {
+  for (std::string verb : {"set", "generate", "list", "remove"}) {
+    auto r = iop_({"tag", verb, "--help"});
+    INFO("tag " + verb + "\n" + r.out);
+    CHECK(r.exitCode == 0);
+    CHECK_THAT(r.out, Catch::Contains("Example"));
+    CHECK_THAT(r.out, Catch::Contains("  iop tag " + verb));
+    CHECK_THAT(r.out, Catch::Contains("Exit codes"));
+    CHECK_THAT(r.out, Catch::Contains("--kubeconfig"));
+    CHECK_THAT(r.out, Catch::Contains("-i,--istioNamespace"));
+  }
+  CHECK_THAT(iop_({"tag", "set", "--help"}).out, Catch::Contains("--overwrite"));
+  CHECK_THAT(iop_({"tag", "remove", "--help"}).out, Catch::Contains("-y,--skip-confirmation"));
+}
+
+TEST_CASE("tag set without --revision is bad input: exit 2 before any cluster is asked",
+          "[cli][flags][tag]") {
+  auto r = iop_({"tag", "set", "prod", "--kubeconfig", "/nonexistent"});
+  CHECK(r.exitCode == 2);
+  CHECK_THAT(r.out, Catch::Contains("--revision"));
+}

@@ -53,3 +53,23 @@ TEST_CASE("a revision still in use says which namespaces select it and how to mo
   CHECK_THAT(RevisionUsers({"default", {"legacy"}}).describe(),
              Catch::Contains("or istio-injection=enabled"));
 }
+
+TEST_CASE("a revision is held by namespaces selecting a tag pointing at it, not by an unused tag or by pods",
+          "[revision][tag]") {
+  RevisionUsers users{"1-8-0", {}, {{"prod", {"shop"}}, {"spare", {}}}, 3};
+  CHECK_FALSE(users.empty());
+  CHECK(users.describe() ==
+        "revision tag prod points at revision 1-8-0 and namespaces select it: shop; move the tag first (iop "
+        "tag set "
+        "prod --revision NEW --overwrite)");
+  CHECK(users.summary() ==
+        "revision 1-8-0 is used by: tag prod (namespaces shop); tag spare (no namespace); 3 pods "
+        "with its sidecar");
+
+  RevisionUsers idle{"1-8-0", {}, {{"spare", {}}}, 2};
+  CHECK(idle.empty());  // nothing selects it: it may go, though pods still run its sidecar
+  CHECK(idle.describe().empty());
+  CHECK(idle.referenced());
+  CHECK(RevisionUsers{"1-8-0", {}, {}, 0}.summary() == "no namespace, tag or pod uses revision 1-8-0");
+  CHECK_FALSE(RevisionUsers{"1-8-0", {}, {}, 0}.referenced());
+}

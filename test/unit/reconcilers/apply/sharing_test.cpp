@@ -33,20 +33,30 @@ const Installation kCp181{{"cp-1-8-1", "istio-system"}, "1-8-1"};
 
 }  // namespace
 
-TEST_CASE("the revision-less Base objects are shared, everything else is not", "[ownership]") {
+TEST_CASE(
+    "the revision-less Base objects, a tag's objects and the default validator are shared, everything else "
+    "is "
+    "not",
+    "[ownership][tag]") {
   auto rendered = renderYaml(
       "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: cp\nspec:\n  "
-      "revision: 1-8-0\n  values:\n    defaultRevision: 1-8-0\n");
+      "revision: 1-8-0\n  values:\n    defaultRevision: 1-8-0\n    revisionTags: [prod]\n");
   std::set<std::string> shared, notShared;
   for (const auto& o : rendered.objects)
     (isSharedAcrossRevisions(o.object) ? shared : notShared).insert(describeObject(o.object));
   CHECK(shared.count("ServiceAccount istio-system/istio-reader-service-account") == 1);
   CHECK(shared.count("CustomResourceDefinition virtualservices.networking.istio.io") == 1);
-  // It points at one revision's istiod: two revisions wanting it is a real conflict.
-  CHECK(notShared.count("ValidatingWebhookConfiguration istiod-default-validator") == 1);
+  // One name whichever revision they point at: a tag (or the default revision) moved from one
+  // revision's CR to another's changes hands in place instead of conflicting.
+  CHECK(shared.count("ValidatingWebhookConfiguration istiod-default-validator") == 1);
+  CHECK(shared.count("MutatingWebhookConfiguration istio-revision-tag-prod") == 1);
+  CHECK(shared.count("Service istio-system/istiod-revision-tag-prod") == 1);
   CHECK(notShared.count("ServiceAccount istio-system/istiod-1-8-0") == 1);
+  CHECK(notShared.count("MutatingWebhookConfiguration istio-sidecar-injector-1-8-0") == 1);
+  CHECK(notShared.count("Service istio-system/istiod-1-8-0") == 1);
   for (const auto& s : shared)
-    CHECK((s.starts_with("CustomResourceDefinition ") || s.starts_with("ServiceAccount ")));
+    CHECK((s.starts_with("CustomResourceDefinition ") || s.starts_with("ServiceAccount ") ||
+           s.find("revision-tag-prod") != std::string::npos || s.ends_with(" istiod-default-validator")));
 }
 
 TEST_CASE("an installation reads back from the co-owner annotation as it was written", "[ownership]") {

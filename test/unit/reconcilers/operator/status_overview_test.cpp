@@ -126,3 +126,31 @@ TEST_CASE(
   REQUIRE(o.installations.size() == 1);
   CHECK(o.installations[0].owner == "istio-system/control-plane");
 }
+
+TEST_CASE("namespaces selecting a tag count for the revision it points at, not as a revision of their own",
+          "[status][tag]") {
+  auto tagWebhook = [](const std::string& tag, const std::string& revision) {
+    return json{{"metadata",
+                 {{"name", "istio-revision-tag-" + tag},
+                  {"labels", {{"istio.io/tag", tag}, {"istio.io/rev", revision}}}}}};
+  };
+  ClusterListing l;
+  l.istioOperators = {cr("control-plane-1-8-1", "1-8-1", "HEALTHY")};
+  l.leases = {lease("1-8-1", seconds(2))};
+  l.workloads = {workload("istiod-1-8-1", "control-plane-1-8-1", "1-8-1", "Pilot", 1)};
+  l.namespaces = {ns("demo-app", "prod-stable"), ns("shop", "canary")};
+  l.tagWebhooks = {tagWebhook("prod-stable", "1-8-1"), tagWebhook("canary", "9-9-9")};
+  auto o = computeOverview(l, kNow);
+  INFO(overviewJson(o).dump(2));
+  std::map<std::string, RevisionState> byRevision;
+  for (const auto& r : o.revisions) byRevision[r.revision] = r;
+  REQUIRE(byRevision.count("1-8-1") == 1);
+  CHECK(byRevision["1-8-1"].namespaces.empty());
+  CHECK(byRevision["1-8-1"].tags ==
+        std::map<std::string, std::vector<std::string>>{{"prod-stable", {"demo-app"}}});
+  CHECK(byRevision.count("prod-stable") == 0);
+  // A tag pointing at a revision without a control plane leaves its namespaces without sidecars.
+  REQUIRE(o.problems.size() == 1);
+  CHECK(o.problems[0] ==
+        "revision 9-9-9: namespaces select it through tag canary but it has no control plane: shop");
+}
