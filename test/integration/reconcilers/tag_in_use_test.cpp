@@ -19,8 +19,9 @@ json controlPlaneCR(const std::string& ns, const std::string& revision, const st
                {"revision", revision},
                {"values", {{"global", {{"istioNamespace", ns}}}, {"revisionTags", {tag}}}},
                {"components", {{"base", {{"enabled", false}}}}}}}};
-  // A change of the CR wakes its reconcile, which looks again at what uses the revision.
-  if (!touch.empty()) cr["metadata"]["labels"] = {{"touch", touch}};
+  // A change of the CR the operator acts on (its annotations; a label change does not wake it)
+  // starts a reconcile, which looks again at what uses the revision.
+  if (!touch.empty()) cr["metadata"]["annotations"] = {{"touch", touch}};
   return cr;
 }
 
