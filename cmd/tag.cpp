@@ -123,13 +123,18 @@ int runSetOrGenerate(const TagFlags& f, bool generate) {
   reconcilers::Applier applier(*client, live, exists);
   std::vector<reconcilers::RenderedObject> objects;
   for (const auto& o : tag.objects) objects.push_back({reconcilers::kPilot, o});
-  auto report = applier.apply(objects, owner);
+  // --overwrite replaces a tag that exists, as istioctl's does, including one no IstioOperator
+  // installed (istioctl's tags carry no operator labels): then it becomes this tag's, iop's.
+  auto report = applier.apply(objects, owner, false, f.overwrite);
   bool failed = false;
   for (const auto& o : report.outcomes) {
     using A = reconcilers::ObjectOutcome::Action;
     if (o.action == A::Conflict || o.action == A::Failed || o.action == A::Shared) {
       std::cerr << "error: " << o.object << ": "
-                << (o.action == A::Failed ? o.message : "owned by IstioOperator " + o.otherOwner.describe())
+                << (o.action == A::Failed ? o.message
+                    : o.otherOwner.name.empty()
+                        ? "exists and no IstioOperator installed it; --overwrite replaces it"
+                        : "owned by IstioOperator " + o.otherOwner.describe())
                 << "\n";
       failed = true;
     }

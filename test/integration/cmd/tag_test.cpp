@@ -265,3 +265,42 @@ TEST_CASE("iop tag set and remove leave a tag an IstioOperator declares to that 
   kubectl({"delete", "namespace", ns, "--wait=false"});
   std::remove(file.c_str());
 }
+
+TEST_CASE("a tag istioctl made is moved by iop tag set --overwrite, which takes it over, and refused without",
+          "[tag][istioctl]") {
+  const auto ns = uniqueName("iop-tagctl");
+  const auto rev1 = uniqueName("te"), rev2 = uniqueName("tf");
+  const auto tag = uniqueName("canary");
+  const std::string webhook = "istio-revision-tag-" + tag + "-" + ns;
+  REQUIRE(kubectl({"create", "namespace", ns}).exitCode == 0);
+  installControlPlane(ns, rev1);
+  installControlPlane(ns, rev2);
+  // istioctl's tags are user-managed: it strips the operator.istio.io labels, so no IstioOperator
+  // owns them and iop's applier would leave them alone (hardening: no silent take-over).
+  auto made = run({istioctl(), "tag", "set", tag, "--revision", rev1, "-i", ns, "--kubeconfig",
+                   iop::test::kubeconfigPath()},
+                  "", false);
+  INFO(made.out);
+  REQUIRE(made.exitCode == 0);
+  const std::string uid =
+      kubectlJsonpath({"get", "mutatingwebhookconfiguration", webhook}, "{.metadata.uid}");
+  REQUIRE(!uid.empty());
+
+  auto refused = iopCli({"tag", "set", tag, "--revision", rev2, "-i", ns});
+  CHECK(refused.exitCode == 1);
+  CHECK_THAT(refused.out, Catch::Contains("already exists, and --overwrite is false"));
+
+  // --overwrite says to replace it, as istioctl's does: the same webhook, now iop's, calling rev2.
+  auto moved = iopCli({"tag", "set", tag, "--revision", rev2, "-i", ns, "--overwrite", "-y"});
+  INFO(moved.out);
+  CHECK(moved.exitCode == 0);
+  CHECK(kubectlJsonpath({"get", "mutatingwebhookconfiguration", webhook}, "{.metadata.uid}") == uid);
+  CHECK(kubectlJsonpath({"get", "mutatingwebhookconfiguration", webhook},
+                        "{.webhooks[0].clientConfig.service.name}") == "istiod-" + rev2);
+  CHECK(kubectlJsonpath({"get", "mutatingwebhookconfiguration", webhook},
+                        "{.metadata.labels.operator\\.istio\\.io/managed}") == "Reconcile");
+
+  for (const auto& rev : {rev1, rev2}) iopCli({"uninstall", "--revision", rev, "-y", "--force"});
+  CHECK(kubectl({"get", "mutatingwebhookconfiguration", webhook}).exitCode != 0);
+  kubectl({"delete", "namespace", ns, "--wait=false"});
+}
