@@ -359,9 +359,10 @@ void addInstall(CLI::App& root) {
       ->capture_default_str();
   i->add_flag("--dry-run,--dryRun", f->dryRun, "Print the objects instead of applying them");
   i->add_flag("-y,--skip-confirmation", f->yes, "Do not ask for confirmation");
-  i->add_option("-d,--manifests", f->manifests,
-                "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
-                  "the compiled-in Istio; the CR's spec.installPackagePath does the same");
+  i->add_option(
+      "-d,--manifests", f->manifests,
+      "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
+      "the compiled-in Istio; the CR's spec.installPackagePath does the same");
   i->add_flag(
       "--force", f->force,
       "Take over live objects no IstioOperator installed (no operator.istio.io/managed label): without "

@@ -128,9 +128,10 @@ void addManifest(CLI::App& root) {
                   "Namespace of the IstioOperator when its file has none (its objects' owner label)");
   addClusterFlags(*gen, flags->cluster);
   gen->add_option("--component", flags->components, "Only print this component (repeatable)");
-  gen->add_option("-d,--manifests", flags->manifests,
-                  "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
-                  "the compiled-in Istio; the CR's spec.installPackagePath does the same");
+  gen->add_option(
+      "-d,--manifests", flags->manifests,
+      "Istio manifests directory (charts/ and profiles/, as in Istio's release) to render instead of\n"
+      "the compiled-in Istio; the CR's spec.installPackagePath does the same");
   addPolicyFlags(*gen, flags->policy, false);
   gen->callback([flags] { setExitCode(generate(*flags)); });
   addManifestDiff(*manifest);

@@ -80,8 +80,8 @@ TEST_CASE("helm template of helm/iop and operator init --dry-run produce the sam
       auto init = run(initArgs);
       // The policy flags reach the operator's `iop run` only when given.
       for (const std::string& flag : {"--prune-wait=" + pruneWait, std::string("--pod-security=restricted"),
-                                     std::string("--allowed-namespaces=istio-system,kube-system"),
-                                     std::string("--allow-rbac-webhook-overlays")})
+                                      std::string("--allowed-namespaces=istio-system,kube-system"),
+                                      std::string("--allow-rbac-webhook-overlays")})
         CHECK((init.out.find(flag) != std::string::npos) == exposed);
       INFO(init.out);
       REQUIRE(init.exitCode == 0);

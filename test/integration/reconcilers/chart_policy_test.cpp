@@ -70,7 +70,8 @@ TEST_CASE("what Istio's own charts render for each component meets the default p
     const std::string p = "global.platform=" + platform;
     cases.push_back({"Cni", "istio-cni", {p}});
     cases.push_back({"Cni", "istio-cni", {p, "profile=ambient"}});
-    cases.push_back({"Cni", "istio-cni", {p, "ambient.enabled=true", "ambient.shareHostNetworkNamespace=true"}});
+    cases.push_back(
+        {"Cni", "istio-cni", {p, "ambient.enabled=true", "ambient.shareHostNetworkNamespace=true"}});
     cases.push_back({"Ztunnel", "ztunnel", {p}});
   }
 
@@ -97,7 +98,7 @@ TEST_CASE("what Istio's own charts render for each component meets the default p
   for (const auto& o : cni)
     if (o.value("kind", "") == "DaemonSet")
       refused |= !iop::reconcilers::podSecurityViolations(o, iop::reconcilers::PodSecurityLevel::Baseline,
-                                                           "IngressGateways")
+                                                          "IngressGateways")
                       .empty();
   CHECK(refused);
 }

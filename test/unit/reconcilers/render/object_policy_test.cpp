@@ -230,8 +230,10 @@ TEST_CASE("what Istio's own charts render for every profile and platform meets t
     // (Not openshift: its istio-cni puts a NetworkAttachmentDefinition in "default", which an
     // operator must allow with --allowed-namespaces.)
     for (const std::string platform : {"", "gke", "k3d", "k3s", "microk8s", "minikube"}) {
-      std::string yaml = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: t\n"
-                         "  namespace: istio-system\nspec:\n  profile: " + profile + "\n";
+      std::string yaml =
+          "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: t\n"
+          "  namespace: istio-system\nspec:\n  profile: " +
+          profile + "\n";
       // The node agents too, in sidecar mode (ambient enables them itself).
       if (profile != "ambient") yaml += "  components:\n    cni:\n      enabled: true\n";
       if (!platform.empty()) yaml += "  values:\n    global:\n      platform: " + platform + "\n";
@@ -241,7 +243,8 @@ TEST_CASE("what Istio's own charts render for every profile and platform meets t
       if (platform.empty()) {
         auto rendered = renderYaml(yaml);
         for (const auto& o : rendered.objects)
-          workloads += o.object.value("kind", "") == "Deployment" || o.object.value("kind", "") == "DaemonSet";
+          workloads +=
+              o.object.value("kind", "") == "Deployment" || o.object.value("kind", "") == "DaemonSet";
       }
     }
   }

@@ -68,15 +68,19 @@ TEST_CASE("k8s container settings patch the main container env merged by name", 
 
 TEST_CASE("k8s volumes and volumeMounts are not applied, as istioctl, and a warning says how to add them",
           "[render][k8s]") {
-  auto r = gatewayWith("        volumes: [{name: extra, emptyDir: {}}]\n        volumeMounts: [{name: extra, mountPath: /extra}]\n");
+  auto r = gatewayWith(
+      "        volumes: [{name: extra, emptyDir: {}}]\n        volumeMounts: [{name: extra, mountPath: "
+      "/extra}]\n");
   const json& d = object(r, "Deployment", "gw");
   for (const auto& v : d["spec"]["template"]["spec"]["volumes"]) CHECK(v["name"] != "extra");
   for (const auto& m : container(d)["volumeMounts"]) CHECK(m["mountPath"] != "/extra");
   REQUIRE(r.warnings.size() == 2);
   std::string all = r.warnings[0] + "\n" + r.warnings[1];
-  CHECK_THAT(all, Catch::Contains("spec.components.ingressGateways[0].k8s.volumes is accepted but not applied") &&
-                      Catch::Contains("spec.components.ingressGateways[0].k8s.volumeMounts is accepted but not applied") &&
-                      Catch::Contains("k8s.overlays"));
+  CHECK_THAT(all,
+             Catch::Contains("spec.components.ingressGateways[0].k8s.volumes is accepted but not applied") &&
+                 Catch::Contains(
+                     "spec.components.ingressGateways[0].k8s.volumeMounts is accepted but not applied") &&
+                 Catch::Contains("k8s.overlays"));
 }
 
 TEST_CASE("k8s replicaCount sets replicas only when no HPA scales the Deployment", "[render][k8s]") {
