@@ -30,8 +30,8 @@ struct YNode {
   enum Kind { Scalar, Seq, Map } kind = Scalar;
   std::string value;
   Style style = Style::Plain;
-  std::vector<YNode> items;                        // Seq
-  std::vector<YEntry> entries;                     // Map, sorted as keyList sorts
+  std::vector<YNode> items;     // Seq
+  std::vector<YEntry> entries;  // Map, sorted as keyList sorts
   // Defined once YEntry is complete.
   YNode();
   YNode(const YNode&);
@@ -61,7 +61,9 @@ YNode scalar(std::string v, Style s = Style::Plain) {
 YNode stringNode(const std::string& s) {
   Resolved r = resolvePlain(s);
   bool canUsePlain = r.tag == YamlTag::Str && !isBase60Float(s);
-  Style style = s.find('\n') != std::string::npos ? Style::Literal : canUsePlain ? Style::Plain : Style::Double;
+  Style style = s.find('\n') != std::string::npos ? Style::Literal
+                : canUsePlain                     ? Style::Plain
+                                                  : Style::Double;
   return scalar(s, style);
 }
 
@@ -85,7 +87,9 @@ YNode numberNode(const std::string& text) {
   }
 }
 
-bool isLetterForSort(char32_t r) { return isLetterRune(r); }
+bool isLetterForSort(char32_t r) {
+  return isLetterRune(r);
+}
 
 std::vector<char32_t> runes(const std::string& s) {
   std::vector<char32_t> out;
@@ -115,8 +119,14 @@ bool keyLess(const std::vector<char32_t>& ar, const std::vector<char32_t>& br) {
         }
       }
     }
-    for (ai = i; ai < ar.size() && isDigitRune(ar[ai]); ++ai) an = an * 10 + static_cast<std::int64_t>(ar[ai] - '0');
-    for (bi = i; bi < br.size() && isDigitRune(br[bi]); ++bi) bn = bn * 10 + static_cast<std::int64_t>(br[bi] - '0');
+    // Go's int arithmetic wraps on overflow (a key of 20 digits); C++'s signed overflow is
+    // undefined, so the same two's-complement wrap is computed unsigned (found by the fuzzer).
+    auto accumulate = [](std::int64_t n, char32_t digit) {
+      return static_cast<std::int64_t>(static_cast<std::uint64_t>(n) * 10u +
+                                       static_cast<std::uint64_t>(digit - U'0'));
+    };
+    for (ai = i; ai < ar.size() && isDigitRune(ar[ai]); ++ai) an = accumulate(an, ar[ai]);
+    for (bi = i; bi < br.size() && isDigitRune(br[bi]); ++bi) bn = accumulate(bn, br[bi]);
     if (an != bn) return an < bn;
     if (ai != bi) return ai < bi;
     return ar[i] < br[i];
@@ -134,7 +144,8 @@ YNode mapNode(std::vector<std::pair<std::string, YNode>> kv) {
   std::vector<std::pair<std::vector<char32_t>, std::size_t>> keys;
   keys.reserve(kv.size());
   for (std::size_t i = 0; i < kv.size(); ++i) keys.emplace_back(runes(kv[i].first), i);
-  std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return keyLess(a.first, b.first); });
+  std::stable_sort(keys.begin(), keys.end(),
+                   [](const auto& a, const auto& b) { return keyLess(a.first, b.first); });
   YNode n;
   n.kind = YNode::Map;
   n.entries.reserve(kv.size());
@@ -218,7 +229,8 @@ YNode fromJsonValue(const Value& j, int depth) {
       return numberNode(std::to_string(j.get<std::uint64_t>()));
     case Value::value_t::number_float: {
       double f = j.get<double>();
-      if (std::isnan(f) || std::isinf(f)) throw BuildError{"json: unsupported value: " + formatFloat(f, 'g', -1)};
+      if (std::isnan(f) || std::isinf(f))
+        throw BuildError{"json: unsupported value: " + formatFloat(f, 'g', -1)};
       return numberNode(jsonFloat(f));
     }
     case Value::value_t::string:
@@ -246,9 +258,15 @@ bool isBreakAt(const std::string& b, std::size_t i) {
   return c(i) == '\r' || c(i) == '\n' || (c(i) == 0xC2 && c(i + 1) == 0x85) ||
          (c(i) == 0xE2 && c(i + 1) == 0x80 && (c(i + 2) == 0xA8 || c(i + 2) == 0xA9));
 }
-bool isSpaceAt(const std::string& b, std::size_t i) { return i < b.size() && b[i] == ' '; }
-bool isBlankAt(const std::string& b, std::size_t i) { return i < b.size() && (b[i] == ' ' || b[i] == '\t'); }
-bool isBlankzAt(const std::string& b, std::size_t i) { return i >= b.size() || isBlankAt(b, i) || isBreakAt(b, i) || b[i] == 0; }
+bool isSpaceAt(const std::string& b, std::size_t i) {
+  return i < b.size() && b[i] == ' ';
+}
+bool isBlankAt(const std::string& b, std::size_t i) {
+  return i < b.size() && (b[i] == ' ' || b[i] == '\t');
+}
+bool isBlankzAt(const std::string& b, std::size_t i) {
+  return i >= b.size() || isBlankAt(b, i) || isBreakAt(b, i) || b[i] == 0;
+}
 int widthOf(unsigned char c) {
   if ((c & 0x80) == 0) return 1;
   if ((c & 0xE0) == 0xC0) return 2;
@@ -261,7 +279,8 @@ bool isPrintableAt(const std::string& b, std::size_t i) {
   unsigned char x = c(i);
   return x == 0x0A || (x >= 0x20 && x <= 0x7E) || (x == 0xC2 && c(i + 1) >= 0xA0) || (x > 0xC2 && x < 0xED) ||
          (x == 0xED && c(i + 1) < 0xA0) || x == 0xEE ||
-         (x == 0xEF && !(c(i + 1) == 0xBB && c(i + 2) == 0xBF) && !(c(i + 1) == 0xBF && (c(i + 2) == 0xBE || c(i + 2) == 0xBF)));
+         (x == 0xEF && !(c(i + 1) == 0xBB && c(i + 2) == 0xBF) &&
+          !(c(i + 1) == 0xBF && (c(i + 2) == 0xBE || c(i + 2) == 0xBF)));
 }
 
 struct ScalarData {
@@ -372,10 +391,12 @@ ScalarData analyzeScalar(const std::string& value) {
   }
   d.multiline = lineBreaks;
   d.flowPlainAllowed = d.blockPlainAllowed = d.singleQuotedAllowed = d.blockAllowed = true;
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) d.flowPlainAllowed = d.blockPlainAllowed = false;
+  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak)
+    d.flowPlainAllowed = d.blockPlainAllowed = false;
   if (trailingSpace) d.blockAllowed = false;
   if (breakSpace) d.flowPlainAllowed = d.blockPlainAllowed = d.singleQuotedAllowed = false;
-  if (spaceBreak || special) d.flowPlainAllowed = d.blockPlainAllowed = d.singleQuotedAllowed = d.blockAllowed = false;
+  if (spaceBreak || special)
+    d.flowPlainAllowed = d.blockPlainAllowed = d.singleQuotedAllowed = d.blockAllowed = false;
   if (lineBreaks) d.flowPlainAllowed = d.blockPlainAllowed = false;
   if (flowIndicators) d.flowPlainAllowed = false;
   if (blockIndicators) d.blockPlainAllowed = false;
@@ -573,11 +594,13 @@ class Emitter {
     Style style = n.style;
     if (simpleKeyContext_ && d.multiline) style = Style::Double;
     if (style == Style::Plain) {
-      if ((flowLevel_ > 0 && !d.flowPlainAllowed) || (flowLevel_ == 0 && !d.blockPlainAllowed)) style = Style::Single;
+      if ((flowLevel_ > 0 && !d.flowPlainAllowed) || (flowLevel_ == 0 && !d.blockPlainAllowed))
+        style = Style::Single;
       if (n.value.empty() && (flowLevel_ > 0 || simpleKeyContext_)) style = Style::Single;
     }
     if (style == Style::Single && !d.singleQuotedAllowed) style = Style::Double;
-    if (style == Style::Literal && (!d.blockAllowed || flowLevel_ > 0 || simpleKeyContext_)) style = Style::Double;
+    if (style == Style::Literal && (!d.blockAllowed || flowLevel_ > 0 || simpleKeyContext_))
+      style = Style::Double;
     increaseIndent(true, false);
     switch (style) {
       case Style::Plain:
@@ -770,7 +793,8 @@ class Emitter {
   }
 
   void blockScalarHints(const std::string& value) {
-    if (isSpaceAt(value, 0) || isBreakAt(value, 0)) writeIndicator(std::string(1, static_cast<char>('0' + kBestIndent)), false, false, false);
+    if (isSpaceAt(value, 0) || isBreakAt(value, 0))
+      writeIndicator(std::string(1, static_cast<char>('0' + kBestIndent)), false, false, false);
     char chomp = 0;
     if (value.empty()) {
       chomp = '-';
