@@ -209,9 +209,9 @@ kc wait --for=condition=Ready node/node-1 --timeout=60s >/dev/null
 # The API server taints a new node not-ready; the node-lifecycle controller, which would lift it,
 # is off because kwok sends no heartbeats here. The node stays Ready, so lift the taint once.
 kc taint node node-1 node.kubernetes.io/not-ready:NoSchedule- >/dev/null 2>&1 || true
-# The default ServiceAccount appears once the controller-manager runs: a later "create pod"
+# The default ServiceAccount appears once the controller-manager runs (up to 3 minutes on a loaded 2-core machine): a later "create pod"
 # needs it.
-for _ in $(seq 1 300); do kc -n default get serviceaccount default >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 1 900); do kc -n default get serviceaccount default >/dev/null 2>&1 && break; sleep 0.2; done
 kc -n default get serviceaccount default >/dev/null
 
 trap - EXIT
