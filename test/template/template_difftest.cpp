@@ -66,7 +66,8 @@ std::string firstDifference(const std::string& a, const std::string& b) {
     bool ea = !std::getline(sa, la), eb = !std::getline(sb, lb);
     if (ea && eb) return "(only trailing bytes differ)";
     if (ea || eb || la != lb) {
-      return "line " + std::to_string(line) + ":\n      helm: " + (ea ? "<end>" : la) + "\n      iop:  " + (eb ? "<end>" : lb);
+      return "line " + std::to_string(line) + ":\n      helm: " + (ea ? "<end>" : la) +
+             "\n      iop:  " + (eb ? "<end>" : lb);
     }
   }
 }
@@ -76,7 +77,8 @@ bool compare(const std::string& label, const json& ref, const json& ours, bool e
   bool refErr = ref.contains("error"), ourErr = ours.contains("error");
   if (refErr || ourErr) {
     if (refErr && ourErr && (errorsMayDiffer || ref["error"] == ours["error"])) return true;
-    std::cout << "DIFF " << label << "\n  helm: " << (refErr ? "error: " + ref["error"].get<std::string>() : "ok")
+    std::cout << "DIFF " << label
+              << "\n  helm: " << (refErr ? "error: " + ref["error"].get<std::string>() : "ok")
               << "\n  iop:  " << (ourErr ? "error: " + ours["error"].get<std::string>() : "ok") << "\n";
     return false;
   }
@@ -133,16 +135,24 @@ int checkCases(const std::string& casesPath, const std::string& expectedPath) {
     }
     if (!compare("case \"" + name + "\"", results[i], renderJob(cases[i].job), false)) ++differ;
   }
-  std::cout << cases.size() << " cases: " << (cases.size() - static_cast<std::size_t>(stale)) << " recorded as Helm renders them, "
-            << (cases.size() - static_cast<std::size_t>(differ)) << " equal in iop\n";
+  std::cout << cases.size() << " cases: " << (cases.size() - static_cast<std::size_t>(stale))
+            << " recorded as Helm renders them, " << (cases.size() - static_cast<std::size_t>(differ))
+            << " equal in iop\n";
   return stale + differ == 0 ? 0 : 1;
 }
 
-int charts(const std::vector<std::string>& manifests, const std::string& setsPath, const std::string& kubeVersion) {
-  static const std::vector<std::string> kCharts = {"base", "istio-control/istio-discovery", "gateways/istio-ingress",
-                                                   "gateways/istio-egress", "istio-cni", "ztunnel", "default"};
+int charts(const std::vector<std::string>& manifests, const std::string& setsPath,
+           const std::string& kubeVersion) {
+  static const std::vector<std::string> kCharts = {"base",
+                                                   "istio-control/istio-discovery",
+                                                   "gateways/istio-ingress",
+                                                   "gateways/istio-egress",
+                                                   "istio-cni",
+                                                   "ztunnel",
+                                                   "default"};
   std::vector<std::pair<std::string, json>> sets;
-  for (const auto& s : YAML::LoadFile(setsPath)) sets.emplace_back(s["name"].as<std::string>(), yamlToJson(s["values"]));
+  for (const auto& s : YAML::LoadFile(setsPath))
+    sets.emplace_back(s["name"].as<std::string>(), yamlToJson(s["values"]));
   json jobs = json::array();
   std::vector<std::string> labels;
   for (const auto& m : manifests) {
@@ -159,7 +169,9 @@ int charts(const std::vector<std::string>& manifests, const std::string& setsPat
       // Every profile, compatibility version and platform the chart's files/ offer.
       for (const auto& e : fs::directory_iterator(dir / "files")) {
         std::string f = e.path().filename().string();
-        auto strip = [&](const std::string& prefix) { return f.substr(prefix.size(), f.size() - prefix.size() - 5); };
+        auto strip = [&](const std::string& prefix) {
+          return f.substr(prefix.size(), f.size() - prefix.size() - 5);
+        };
         if (f.starts_with("profile-compatibility-version-")) {
           chartSets.emplace_back(f, json{{"compatibilityVersion", strip("profile-compatibility-version-")}});
         } else if (f.starts_with("profile-platform-")) {
@@ -186,9 +198,10 @@ int charts(const std::vector<std::string>& manifests, const std::string& setsPat
   }
   auto t2 = std::chrono::steady_clock::now();
   auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
-  std::cout << jobs.size() << " chart renders (" << manifests.size() << " Istio versions x 7 charts x value sets): " << equal
-            << " byte-equal (" << errors << " of them the same error in both); Helm " << ms(t1 - t0) << " ms, iop "
-            << ms(t2 - t1) << " ms\n";
+  std::cout << jobs.size() << " chart renders (" << manifests.size()
+            << " Istio versions x 7 charts x value sets): " << equal << " byte-equal (" << errors
+            << " of them the same error in both); Helm " << ms(t1 - t0) << " ms, iop " << ms(t2 - t1)
+            << " ms\n";
   return equal == static_cast<int>(jobs.size()) ? 0 : 1;
 }
 
@@ -206,7 +219,8 @@ int fuzz(int seconds, std::size_t cases, std::uint64_t seed) {
   };
   while (more() && failures < 20) {
     json jobs = json::array();
-    for (int i = 0; i < 300 && (cases == 0 || compared + helmCrashed + static_cast<std::size_t>(i) < cases); ++i) {
+    for (int i = 0; i < 300 && (cases == 0 || compared + helmCrashed + static_cast<std::size_t>(i) < cases);
+         ++i) {
       auto c = gen.next();
       jobs.push_back({{"files", c.files}, {"values", c.values}});
     }
@@ -229,8 +243,9 @@ int fuzz(int seconds, std::size_t cases, std::uint64_t seed) {
       json ours = renderJob(jobs[i]);  // iop's engine must survive every case, Helm's crashes included
       if (results[i].is_null()) {
         ++helmCrashed;
-        std::cout << "helm crashed (case skipped; iop " << (ours.contains("error") ? "refused it" : "rendered it")
-                  << "): " << jobs[i].dump() << "\n";
+        std::cout << "helm crashed (case skipped; iop "
+                  << (ours.contains("error") ? "refused it" : "rendered it") << "): " << jobs[i].dump()
+                  << "\n";
         continue;
       }
       ++compared;
@@ -242,8 +257,9 @@ int fuzz(int seconds, std::size_t cases, std::uint64_t seed) {
       }
     }
   }
-  std::cout << "fuzz (seed " << seed << "): " << compared << " random templates compared with Helm: " << bothOk
-            << " equal output, " << bothError << " both errors, " << failures << " differences; " << helmCrashed
+  std::cout << "fuzz (seed " << seed << "): " << compared
+            << " random templates compared with Helm: " << bothOk << " equal output, " << bothError
+            << " both errors, " << failures << " differences; " << helmCrashed
             << " cases on which Helm itself crashed, skipped\n";
   return failures == 0 ? 0 : 1;
 }
@@ -261,11 +277,13 @@ int main(int argc, char** argv) {
       return charts(manifests, args[1], kube);
     }
     if (args.size() == 3 && args[0] == "fuzz") return fuzz(std::stoi(args[1]), 0, std::stoull(args[2]));
-    if (args.size() == 3 && args[0] == "fuzz-cases") return fuzz(0, std::stoull(args[1]), std::stoull(args[2]));
+    if (args.size() == 3 && args[0] == "fuzz-cases")
+      return fuzz(0, std::stoull(args[1]), std::stoull(args[2]));
   } catch (const std::exception& e) {
     std::cerr << "template_difftest: " << e.what() << "\n";
     return 2;
   }
-  std::cerr << "usage: template_difftest record|cases CASES EXPECTED | charts SETS MANIFESTS... | fuzz SECONDS SEED | fuzz-cases N SEED\n";
+  std::cerr << "usage: template_difftest record|cases CASES EXPECTED | charts SETS MANIFESTS... | fuzz "
+               "SECONDS SEED | fuzz-cases N SEED\n";
   return 2;
 }

@@ -6,20 +6,56 @@ namespace iop::tmpl::test {
 
 namespace {
 
-const std::vector<std::string> kKeys = {"a", "b", "name", "list", "m", "n", "s", "enabled", "x1", "x10", "x2", "_k", "Key"};
+const std::vector<std::string> kKeys = {"a",       "b",  "name", "list", "m",  "n",  "s",
+                                        "enabled", "x1", "x10",  "x2",   "_k", "Key"};
 
-const std::vector<std::string> kStrings = {
-    "",        "x",      "yes",         "on",     "0777",   "1.0",       "a: b",     "- x",      "#c",
-    " lead",   "trail ", "multi\nline", "null",   "~",      "it's",      "<b>&",     "é ü",      "true",
-    "1e3",     "0x1F",   "a\tb",        "{}",     "[1]",    "x: {y: z}", "\"q\"",    "back\\sl", "2021-01-02",
-    "1:20",    "-",      "*ref",        "&anc",   "!tag",   "%pct",      "@at",      "`bt`",     "a #b",
-    "long long long long long long long long long long long long long long long long long long long long long long end"};
+const std::vector<std::string> kStrings = {"",
+                                           "x",
+                                           "yes",
+                                           "on",
+                                           "0777",
+                                           "1.0",
+                                           "a: b",
+                                           "- x",
+                                           "#c",
+                                           " lead",
+                                           "trail ",
+                                           "multi\nline",
+                                           "null",
+                                           "~",
+                                           "it's",
+                                           "<b>&",
+                                           "é ü",
+                                           "true",
+                                           "1e3",
+                                           "0x1F",
+                                           "a\tb",
+                                           "{}",
+                                           "[1]",
+                                           "x: {y: z}",
+                                           "\"q\"",
+                                           "back\\sl",
+                                           "2021-01-02",
+                                           "1:20",
+                                           "-",
+                                           "*ref",
+                                           "&anc",
+                                           "!tag",
+                                           "%pct",
+                                           "@at",
+                                           "`bt`",
+                                           "a #b",
+                                           "long long long long long long long long long long long long long "
+                                           "long long long long long long long long long end"};
 
-const std::vector<std::string> kTexts = {"", " ", "\n", "  \n  ", "x", "key: ", "- ", "\n  - ", ":", "a-b", "\t", "text\n"};
+const std::vector<std::string> kTexts = {
+    "", " ", "\n", "  \n  ", "x", "key: ", "- ", "\n  - ", ":", "a-b", "\t", "text\n"};
 
 }  // namespace
 
-std::string TemplateGenerator::scalarString() { return kStrings[static_cast<std::size_t>(pick(static_cast<int>(kStrings.size())))]; }
+std::string TemplateGenerator::scalarString() {
+  return kStrings[static_cast<std::size_t>(pick(static_cast<int>(kStrings.size())))];
+}
 
 nlohmann::json TemplateGenerator::value(int depth) {
   int k = pick(depth >= 3 ? 6 : 9);
@@ -40,7 +76,8 @@ nlohmann::json TemplateGenerator::value(int depth) {
     case 7: {
       nlohmann::json m = nlohmann::json::object();
       int n = pick(4);
-      for (int i = 0; i < n; ++i) m[kKeys[static_cast<std::size_t>(pick(static_cast<int>(kKeys.size())))]] = value(depth + 1);
+      for (int i = 0; i < n; ++i)
+        m[kKeys[static_cast<std::size_t>(pick(static_cast<int>(kKeys.size())))]] = value(depth + 1);
       return m;
     }
     default: {
@@ -52,10 +89,16 @@ nlohmann::json TemplateGenerator::value(int depth) {
   }
 }
 
-std::string TemplateGenerator::text() { return kTexts[static_cast<std::size_t>(pick(static_cast<int>(kTexts.size())))]; }
+std::string TemplateGenerator::text() {
+  return kTexts[static_cast<std::size_t>(pick(static_cast<int>(kTexts.size())))];
+}
 
-std::string TemplateGenerator::open() { return chance(30) ? "{{- " : "{{ "; }
-std::string TemplateGenerator::close() { return chance(30) ? " -}}" : " }}"; }
+std::string TemplateGenerator::open() {
+  return chance(30) ? "{{- " : "{{ ";
+}
+std::string TemplateGenerator::close() {
+  return chance(30) ? " -}}" : " }}";
+}
 
 std::string TemplateGenerator::field() {
   std::string f;
@@ -75,7 +118,8 @@ std::string TemplateGenerator::field() {
       f = ".Values";
   }
   int n = pick(3);
-  for (int i = 0; i < n; ++i) f += "." + kKeys[static_cast<std::size_t>(pick(static_cast<int>(kKeys.size())))];
+  for (int i = 0; i < n; ++i)
+    f += "." + kKeys[static_cast<std::size_t>(pick(static_cast<int>(kKeys.size())))];
   return f;
 }
 
@@ -122,17 +166,27 @@ std::string TemplateGenerator::operand(int depth) {
 std::string TemplateGenerator::command(int depth) {
   // Function calls with argument shapes the charts use; the piped value is the last argument.
   static const std::vector<std::pair<std::string, int>> fns = {
-      {"quote", 1},       {"squote", 1},    {"upper", 1},     {"lower", 1},       {"trim", 1},     {"default", 1},
-      {"toYaml", 1},      {"toJson", 1},    {"toPrettyJson", 1}, {"toString", 1}, {"typeOf", 1},   {"kindOf", 1},
-      {"empty", 1},       {"not", 1},       {"len", 1},       {"first", 1},       {"last", 1},     {"b64enc", 1},
-      {"sha256sum", 1},   {"int", 1},       {"float64", 1},   {"deepCopy", 1},    {"list", 2},     {"print", 2},
-      {"eq", 2},          {"ne", 2},        {"lt", 2},        {"and", 2},         {"or", 2},       {"coalesce", 2},
-      {"hasKey", 2},      {"contains", 2},  {"hasPrefix", 2}, {"trimSuffix", 2},  {"replace", 3},  {"indent", 2},
-      {"nindent", 2},     {"trunc", 2},     {"join", 2},      {"splitList", 2},   {"has", 2},      {"add", 2},
-      {"mul", 2},         {"index", 2},     {"cat", 2},       {"ternary", 3},     {"dict", 2},     {"pick", 2},
-      {"omit", 2},        {"merge", 2},     {"mergeOverwrite", 2}, {"fromYaml", 1}, {"include", 2}, {"printf", 2},
-      {"regexMatch", 2},  {"base", 1},      {"compact", 1},   {"uniq", 1},        {"without", 2},  {"set", 3},
-      {"required", 2},    {"tpl", 2},       {"keys", 1},
+      {"quote", 1},      {"squote", 1},   {"upper", 1},
+      {"lower", 1},      {"trim", 1},     {"default", 1},
+      {"toYaml", 1},     {"toJson", 1},   {"toPrettyJson", 1},
+      {"toString", 1},   {"typeOf", 1},   {"kindOf", 1},
+      {"empty", 1},      {"not", 1},      {"len", 1},
+      {"first", 1},      {"last", 1},     {"b64enc", 1},
+      {"sha256sum", 1},  {"int", 1},      {"float64", 1},
+      {"deepCopy", 1},   {"list", 2},     {"print", 2},
+      {"eq", 2},         {"ne", 2},       {"lt", 2},
+      {"and", 2},        {"or", 2},       {"coalesce", 2},
+      {"hasKey", 2},     {"contains", 2}, {"hasPrefix", 2},
+      {"trimSuffix", 2}, {"replace", 3},  {"indent", 2},
+      {"nindent", 2},    {"trunc", 2},    {"join", 2},
+      {"splitList", 2},  {"has", 2},      {"add", 2},
+      {"mul", 2},        {"index", 2},    {"cat", 2},
+      {"ternary", 3},    {"dict", 2},     {"pick", 2},
+      {"omit", 2},       {"merge", 2},    {"mergeOverwrite", 2},
+      {"fromYaml", 1},   {"include", 2},  {"printf", 2},
+      {"regexMatch", 2}, {"base", 1},     {"compact", 1},
+      {"uniq", 1},       {"without", 2},  {"set", 3},
+      {"required", 2},   {"tpl", 2},      {"keys", 1},
   };
   const auto& [name, arity] = fns[static_cast<std::size_t>(pick(static_cast<int>(fns.size())))];
   std::string c = name;
@@ -192,7 +246,8 @@ std::string TemplateGenerator::action(int depth) {
       ++dotDepth_;
       std::string body = block(depth + 1);
       --dotDepth_;
-      return head + body + (chance(30) ? open() + "else" + close() + block(depth + 1) : "") + open() + "end" + close();
+      return head + body + (chance(30) ? open() + "else" + close() + block(depth + 1) : "") + open() + "end" +
+             close();
     }
     case 6: {
       bool saved = inRange_;
@@ -228,7 +283,8 @@ GeneratedCase TemplateGenerator::next() {
   GeneratedCase c;
   nlohmann::json values = nlohmann::json::object();
   int n = 1 + pick(5);
-  for (int i = 0; i < n; ++i) values[kKeys[static_cast<std::size_t>(pick(static_cast<int>(kKeys.size())))]] = value(0);
+  for (int i = 0; i < n; ++i)
+    values[kKeys[static_cast<std::size_t>(pick(static_cast<int>(kKeys.size())))]] = value(0);
   c.values = values;
   std::string t;
   int parts = 1 + pick(5);
