@@ -299,7 +299,7 @@ int runUninstall(const UninstallFlags& f) {
     return kExitOK;
   }
   // The operator's rule for deleting a control-plane CR, the same check: a control plane does
-  // not go while namespaces still select its revision.
+  // not go while namespaces still select its revision or pods still run its sidecar.
   if (!f.force) {
     bool refused = false;
     for (const auto& rev : reconcilers::controlPlaneRevisions(found.objects)) {
@@ -309,6 +309,9 @@ int runUninstall(const UninstallFlags& f) {
                   << users.error().describe() << " (--force uninstalls without checking)\n";
         return kExitFailed;
       }
+      if (users->pods < 0)
+        std::cerr << "warning: cannot list pods, so running pods with revision " << rev
+                  << "'s sidecar were not looked for\n";
       if (users->empty()) continue;
       std::cerr << "error: " << users->describe() << "; or pass --force to uninstall anyway\n";
       refused = true;
@@ -390,12 +393,14 @@ void addInstall(CLI::App& root) {
   un->add_flag("--purge", u->purge, "Remove everything iop manages, every revision");
   un->add_flag("-y,--skip-confirmation", u->yes, "Do not ask for confirmation");
   un->add_flag("--dry-run,--dryRun", u->dryRun, "Only list what would be removed");
-  un->add_flag("--force", u->force, "Remove a control plane even while namespaces select its revision");
+  un->add_flag("--force", u->force,
+               "Remove a control plane even while namespaces select its revision or pods run its sidecar");
   un->footer(
       std::string("Examples:\n  iop uninstall --revision 1-8-0 -y\n  iop uninstall --purge --dry-run\n\n"
                   "It refuses (exit 1, nothing removed) to remove a control plane (istiod) while\n"
-                  "namespaces select its revision (istio.io/rev=R), as the operator refuses to delete\n"
-                  "its IstioOperator, unless --force.\n\n") +
+                  "namespaces select its revision (istio.io/rev=R, or a tag pointing at R) or running\n"
+                  "pods still have its sidecar, as the operator refuses to delete its IstioOperator,\n"
+                  "unless --force.\n\n") +
       kExitCodesHelp);
   un->callback([u] { setExitCode(runUninstall(*u)); });
 }

@@ -183,8 +183,9 @@ const std::vector<Kind>& removableKinds() {
 const kube::GroupVersionKind kLease{"coordination.k8s.io", "v1", "Lease"};
 
 // The operator's own rule for taking a revision away, applied before its operator goes: no
-// namespace may still select one of `revisions`. IstioOperators of them left behind are only
-// warned about (they stay, as documented). Prints each refusal; true when there is none.
+// namespace may still select one of `revisions`, no running pod may still have its sidecar. IstioOperators of
+// them left behind are only warned about (they stay, as documented). Prints each refusal; true when there is
+// none.
 bool safeToRemove(kube::Client& client, const std::set<std::string>& revisions) {
   bool ok = true;
   auto crs = client.listAll(reconcilers::kIstioOperatorGVK, "");
@@ -199,6 +200,9 @@ bool safeToRemove(kube::Client& client, const std::set<std::string>& revisions) 
                 << users.error().describe() << "\n";
       return false;
     }
+    if (users->pods < 0)
+      std::cerr << "warning: cannot list pods, so running pods with revision " << rev
+                << "'s sidecar were not looked for\n";
     if (!users->empty()) {
       std::cerr << "error: " << users->describe() << "; or pass --force to remove the operator anyway\n";
       ok = false;
@@ -364,12 +368,14 @@ void addOperator(CLI::App& root) {
   r->add_flag("--purge", rm->purge, "Remove the operators of every revision");
   r->add_flag("-y,--skip-confirmation", rm->yes, "Do not ask for confirmation");
   r->add_flag("--dry-run,--dryRun", rm->dryRun, "Only list what would be removed");
-  r->add_flag("--force", rm->force, "Remove it even while namespaces select the revision");
+  r->add_flag("--force", rm->force,
+              "Remove it even while namespaces select the revision or pods run its sidecar");
   r->footer(std::string("Examples:\n"
                         "  iop operator remove --revision 1-8-0 -y\n"
                         "  iop operator remove --purge --dry-run\n\n"
                         "It refuses (exit 1, nothing removed) while namespaces select the revision\n"
-                        "(istio.io/rev=R), unless --force, and warns about IstioOperators of the revision\n"
+                        "(istio.io/rev=R, or a tag pointing at R) or running pods still have its sidecar,\n"
+                        "unless --force, and warns about IstioOperators of the revision\n"
                         "it leaves without an operator. An operator of the revision still running sees\n"
                         "its Lease deleted and exits 0.\n\n") +
             kExitCodesHelp);

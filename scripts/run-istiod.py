@@ -23,7 +23,13 @@ Writes CLUSTER_DIR/istiod/<R>/endpoints.json (pod, pod IP, local addresses) once
 and CLUSTER_DIR/pids/istiod-<R>.pid (this runner's pid, for test/cluster/down.sh); logs go to
 stdout. SIGTERM or SIGINT stops istiod (SIGTERM, then SIGKILL after 8 s) and removes the routes.
 
-usage: scripts/run-istiod.py CLUSTER_DIR [--revision R] [--namespace NS] [--pilot-discovery PATH]
+With --background it starts itself detached, its log in CLUSTER_DIR/logs/istiod-<R>.log (or
+--log FILE), and returns once istiod answers /ready (exit 0; exit 1 with the log's end when it
+did not become ready), as scripts/run-operator.sh --background does for an operator.
+CLUSTER_DIR defaults to the directory of $KUBECONFIG (make run's is build/run-cluster).
+
+usage: scripts/run-istiod.py [CLUSTER_DIR] [--revision R] [--namespace NS] [--pilot-discovery PATH]
+                             [--background [--log FILE]]
 """
 import argparse
 import ctypes
@@ -36,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -213,15 +220,83 @@ def write_atomically(path, text):
     os.replace(tmp, path)
 
 
+def ready(endpoints_file):
+    """istiod's /ready answers 200, per the endpoints a runner wrote."""
+    try:
+        with open(endpoints_file) as f:
+            addr = json.load(f)["http"]
+        # Loopback: never through a proxy the environment may name.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(f"http://{addr}/ready", timeout=2) as r:
+            return r.status == 200
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def start_in_background(opts, cluster, binary, key, name):
+    """Starts this script again, detached, and waits until its istiod is ready."""
+    log_file = opts.log or os.path.join(cluster.dir, "logs", f"istiod-{key}.log")
+    endpoints_file = os.path.join(cluster.dir, "istiod", key, "endpoints.json")
+    pid_file = os.path.join(cluster.dir, "pids", f"istiod-{key}.pid")
+    try:
+        with open(pid_file) as f:
+            running = int(f.read().strip())
+        os.kill(running, 0)
+        print(f"{name} already runs (PID {running}); its log: {log_file}")
+        return 0
+    except (OSError, ValueError):
+        pass
+    # A runner that died without cleaning up must not pass for the new one.
+    for path in (endpoints_file, pid_file):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+    os.makedirs(os.path.dirname(log_file), exist_ok=True)
+    argv = [sys.executable, os.path.abspath(__file__), cluster.dir, "--revision", opts.revision,
+            "--namespace", opts.namespace, "--pilot-discovery", binary, "--pod-timeout", str(opts.pod_timeout)]
+    with open(log_file, "ab") as out:
+        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
+    # The pod may take pod-timeout to run; istiod then needs seconds (minutes on a loaded machine).
+    deadline = time.monotonic() + opts.pod_timeout + 180
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            break
+        if ready(endpoints_file):
+            print(f"{name} runs in the background (PID {child.pid}); its log: {log_file}")
+            return 0
+        time.sleep(0.2)
+    if child.poll() is None:
+        child.terminate()
+    with open(log_file, errors="replace") as f:
+        tail = f.readlines()[-20:]
+    print(f"{name} did not become ready; the end of its log ({log_file}):\n" + "".join(tail), file=sys.stderr)
+    return 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("cluster_dir")
+    ap.add_argument("cluster_dir", nargs="?", default="",
+                    help="the cluster's directory (test/cluster/up.sh); default: the directory of $KUBECONFIG")
     ap.add_argument("--revision", default="", help="the revision's istiod (Deployment istiod-R); default: istiod")
     ap.add_argument("--namespace", default="istio-system")
     ap.add_argument("--pilot-discovery", default="", help="default: scripts/build-istio-binary.sh pilot-discovery")
     ap.add_argument("--pod-timeout", type=float, default=120)
+    ap.add_argument("--background", action="store_true",
+                    help="run detached, log to --log, return once istiod is ready")
+    ap.add_argument("--log", default="", help="with --background: default CLUSTER_DIR/logs/istiod-R.log")
     opts = ap.parse_args()
-    cluster = Cluster(os.path.abspath(opts.cluster_dir))
+    cluster_dir = opts.cluster_dir
+    if not cluster_dir:
+        if not os.environ.get("KUBECONFIG"):
+            ap.error("give CLUSTER_DIR or set KUBECONFIG to the cluster's kubeconfig")
+        cluster_dir = os.path.dirname(os.path.abspath(os.environ["KUBECONFIG"]))
+    if opts.log and not opts.background:
+        ap.error("--log goes with --background (in the foreground the log is stdout)")
+    cluster = Cluster(os.path.abspath(cluster_dir))
+    if not os.path.isfile(cluster.kubeconfig):
+        ap.error(f"{cluster.dir} is not a cluster directory of test/cluster/up.sh (no kubeconfig in it)")
     ns, rev = opts.namespace, opts.revision
     name = f"istiod-{rev}" if rev else "istiod"
     key = rev or "default"
@@ -229,6 +304,8 @@ def main():
     binary = opts.pilot_discovery or subprocess.run(
         ["bash", os.path.join(HERE, "build-istio-binary.sh"), "pilot-discovery"],
         stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+    if opts.background:
+        return start_in_background(opts, cluster, binary, key, name)
 
     deployment = cluster.get("deployment", "-n", ns, name)
     if deployment is None:

@@ -29,7 +29,8 @@ inline constexpr const char* kTagLabel = "istio.io/tag";
 inline constexpr const char* kDesiredHashAnnotation = "iop/desired-hash";
 // On an IstioOperator: "true" pauses reconciling it (deletion still proceeds).
 inline constexpr const char* kIgnoreReconcileAnnotation = "install.istio.io/ignoreReconcile";
-// On an IstioOperator: "true" lets its deletion proceed while namespaces still select its revision.
+// On an IstioOperator: "true" lets its deletion proceed while namespaces still select its revision
+// or pods still run its sidecar.
 inline constexpr const char* kForceDeleteAnnotation = "install.istio.io/force-delete";
 // On an IstioOperator: "true" lets it take over live objects that no IstioOperator installed
 // (no operator.istio.io/managed=Reconcile label): without it they are left alone and reported

@@ -49,7 +49,7 @@ bool RevisionUsers::empty() const {
   if (!namespaces.empty()) return false;
   for (const auto& [tag, selecting] : tags)
     if (!selecting.empty()) return false;
-  return true;
+  return pods <= 0;
 }
 
 bool RevisionUsers::referenced() const {
@@ -68,6 +68,17 @@ std::string RevisionUsers::describe() const {
       parts.push_back("revision tag " + tag + " points at revision " + revision +
                       " and namespaces select it: " + joined(selecting) +
                       "; move the tag first (iop tag set " + tag + " --revision NEW --overwrite)");
+  if (pods > 0) {
+    std::string where;
+    for (const auto& [ns, n] : podsByNamespace)
+      where += (where.empty() ? "" : ", ") + ns + ": " + std::to_string(n);
+    parts.push_back(std::to_string(pods) +
+                    (pods == 1 ? " running pod still has" : " running pods still have") + " revision " +
+                    revision + "'s sidecar (" + where +
+                    "); restart their workloads first, once their namespaces select another revision "
+                    "(kubectl rollout restart deployment -n " +
+                    podsByNamespace.begin()->first + ")");
+  }
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
   return out;
@@ -88,7 +99,7 @@ std::string RevisionUsers::summary() const {
 }
 
 kube::Result<RevisionUsers> revisionUsers(kube::Client& client, const std::string& revision) {
-  RevisionUsers users{normalRevision(revision), {}, {}, 0};
+  RevisionUsers users{normalRevision(revision), {}, {}, 0, {}};
   auto direct = selectingNamespaces(client, users.revision);
   if (!direct) return direct.error();
   users.namespaces = std::move(*direct);
@@ -109,7 +120,9 @@ kube::Result<RevisionUsers> revisionUsers(kube::Client& client, const std::strin
     const json annotations = p["metadata"].value("annotations", json::object());
     if (!annotations.is_object() || annotations.value(kRevisionLabel, "") != users.revision) continue;
     if (p["metadata"].contains("deletionTimestamp")) continue;
-    if (p.value("status", json::object()).value("phase", "") == "Running") ++users.pods;
+    if (p.value("status", json::object()).value("phase", "") != "Running") continue;
+    ++users.pods;
+    ++users.podsByNamespace[p["metadata"].value("namespace", "")];
   }
   return users;
 }

@@ -24,12 +24,14 @@ struct RevisionUsers {
   // Every tag pointing at the revision, with the namespaces selecting it (sorted; may be empty).
   std::map<std::string, std::vector<std::string>> tags;
   // Running pods annotated istio.io/rev=R by R's injector; -1 when they could not be counted
-  // (no permission to list pods). They are reported, and do not block: their sidecars keep
-  // running without their istiod until restarted, which a user may well accept.
+  // (no permission to list pods: then they block nothing, and callers say they did not look).
+  // They block like namespaces: their sidecars would lose their istiod (no new certificates,
+  // no configuration) until restarted onto another revision.
   int pods = 0;
+  std::map<std::string, int> podsByNamespace;  // the same pods, counted per namespace
 
   // Whether nothing blocks taking the revision away: no namespace selects it, directly or
-  // through a tag pointing at it.
+  // through a tag pointing at it, and no running pod has its sidecar.
   bool empty() const;
   // Whether anything references it at all (InUse): namespaces, tags or pods.
   bool referenced() const;
@@ -37,7 +39,9 @@ struct RevisionUsers {
   // istio.io/rev=1-8-0): app, shop; move them to another revision first (kubectl label namespace
   // app istio.io/rev=NEW --overwrite)", and for each tag in use "revision tag prod points at
   // revision 1-8-0 and namespaces select it: app; move the tag first (iop tag set prod
-  // --revision NEW --overwrite)", joined by "; ".
+  // --revision NEW --overwrite)", and for pods "2 running pods still have revision 1-8-0's
+  // sidecar (demo-app: 2); restart their workloads first, once their namespaces select another
+  // revision (kubectl rollout restart deployment -n demo-app)", joined by "; ".
   std::string describe() const;
   // For the InUse condition: "namespaces demo-app; tag prod (namespaces app1); 3 pods with its
   // sidecar", or "no namespace, tag or pod uses revision R".

@@ -349,7 +349,7 @@ void IstioOperatorReconciler::endPruneWait(const std::string& key) {
 Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
   const Owner owner{cr["metadata"].value("name", ""), cr["metadata"].value("namespace", "")};
   // A control plane (it owns an istiod Deployment) must not vanish under namespaces that still
-  // select its revision, unless the user says so.
+  // select its revision or pods that still run its sidecar, unless the user says so.
   if (annotation(cr, kForceDeleteAnnotation) != "true") {
     const OwnedKind* deployments = ownedKind("Deployment");
     auto owned = ClientLiveState(client_).owned(*deployments, owner);
@@ -361,6 +361,8 @@ Result IstioOperatorReconciler::reconcileDeletion(const json& cr) {
                      users.error().describe());
         continue;
       }
+      if (users->pods < 0)
+        spdlog::warn("cannot list pods, so running pods with revision {}'s sidecar were not looked for", rev);
       if (users->empty()) continue;
       std::string message = users->describe() + "; or annotate the IstioOperator with " +
                             kForceDeleteAnnotation + "=\"true\" to delete anyway";

@@ -68,6 +68,10 @@ struct Expectation {
 };
 const std::vector<Expectation> kExpectations = {
     {"kubectl -n istio-system get pod -l app=istiod", {"istiod-1-8-0-", "istiod-1-8-1-"}, {}},
+    // The restarted pod was injected by istiod-1-8-1, which the README started.
+    {"kubectl -n demo-app get pods -o yaml | grep discoveryAddress",
+     {"istiod-1-8-1.istio-system.svc:15012"},
+     {}},
     {"kubectl -n istio-system get pod -l app=istio-ingressgateway --show-labels",
      {"service.istio.io/canonical-revision=1-8-1"},
      {}},

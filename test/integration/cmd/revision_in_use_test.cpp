@@ -1,9 +1,10 @@
 // The operator's safety rule, applied by the CLI with the same check: a control plane does not go
-// while namespaces select its revision, unless forced.
+// while namespaces select its revision or running pods have its sidecar, unless forced.
 #include <catch2/catch.hpp>
 #include <fstream>
 
 #include "test/support/cluster.h"
+#include "test/support/eventually.h"
 #include "test/support/iop_cli.h"
 
 using iop::test::iopCli;
@@ -43,8 +44,10 @@ TEST_CASE("iop uninstall --revision R refuses while a namespace selects R, and -
   std::remove(file.c_str());
 }
 
-TEST_CASE("iop operator remove --revision R refuses while a namespace selects R, and --force goes ahead",
-          "[operator][safety]") {
+TEST_CASE(
+    "iop operator remove --revision R refuses while a namespace selects R or a pod runs its sidecar, and "
+    "--force goes ahead",
+    "[operator][safety]") {
   auto opns = uniqueName("iop-opinuse");
   auto apps = uniqueName("apps");
   auto rev = uniqueName("ro");
@@ -60,6 +63,24 @@ TEST_CASE("iop operator remove --revision R refuses while a namespace selects R,
   CHECK(refused.exitCode == 1);
   CHECK_THAT(refused.out, Catch::Contains("namespaces still select revision " + rev +
                                           " (label istio.io/rev=" + rev + "): " + apps));
+  CHECK(kubectl({"-n", opns, "get", "deployment", "istio-operator-" + rev}).exitCode == 0);
+
+  // The namespace moved on; its pod, not restarted yet, still runs the revision's sidecar.
+  REQUIRE(kubectl({"label", "namespace", apps, "istio.io/rev-"}).exitCode == 0);
+  REQUIRE(kubectl({"-n", apps, "run", "web", "--image=nginx", "--labels=security.istio.io/tlsMode=istio",
+                   "--annotations=istio.io/rev=" + rev})
+              .exitCode == 0);
+  REQUIRE(iop::test::eventually([&] {
+    return iop::test::kubectlJsonpath({"-n", apps, "get", "pod", "web"}, "{.status.phase}") == "Running";
+  }));
+  auto held = iopCli({"operator", "remove", "--revision", rev, "-y"});
+  INFO(held.out);
+  CHECK(held.exitCode == 1);
+  CHECK_THAT(held.out, Catch::Contains("1 running pod still has revision " + rev + "'s sidecar (" + apps +
+                                       ": 1); restart their workloads first, once their namespaces select "
+                                       "another revision (kubectl rollout restart deployment -n " +
+                                       apps + ")"));
+  CHECK_THAT(held.out, !Catch::Contains("namespaces still select"));
   CHECK(kubectl({"-n", opns, "get", "deployment", "istio-operator-" + rev}).exitCode == 0);
 
   auto forced = iopCli({"operator", "remove", "--revision", rev, "-y", "--force"});

@@ -1,6 +1,6 @@
 // What uses a control plane's revision, as its CR's status says (InUse) and as every way of
 // taking the revision away refuses: namespaces selecting a tag that points at it count like
-// namespaces selecting it directly; pods with its sidecar are counted, not blocking.
+// namespaces selecting it directly; running pods with its sidecar hold it too, until they go.
 #include "operator_test_support.h"
 #include "test/support/iop_cli.h"
 
@@ -78,8 +78,22 @@ TEST_CASE(
   CHECK(condition(cr, "InUse").value("status", "") == "True");
   CHECK(exists(*admin, kDeployment, ns.name(), "istiod-" + rev));
 
-  // No namespace selects the tag any more: the pod does not hold the deletion.
+  // No namespace selects the tag any more, but the pod still runs the revision's sidecar: it
+  // holds the deletion (and the CLI's removals) until it goes.
   kubectlOk({"label", "namespace", apps.name(), "istio.io/rev-"});
+  const std::string podRefusal = "1 running pod still has revision " + rev + "'s sidecar (" + others.name() +
+                                 ": 1); restart their workloads first";
+  CHECK(eventually([&] {
+    const std::string m = conditionMessage(*admin, ns.name(), "Reconciled");
+    return m.find(podRefusal) != std::string::npos && m.find("revision tag") == std::string::npos;
+  }));
+  CHECK(crStatus(*admin, ns.name(), "cp") == "ACTION_REQUIRED");
+  auto stillRefused = iop::test::iopCli({"uninstall", "--revision", rev, "-y"});
+  CHECK(stillRefused.exitCode == 1);
+  CHECK_THAT(stillRefused.out, Catch::Contains(podRefusal));
+  CHECK(exists(*admin, kDeployment, ns.name(), "istiod-" + rev));
+
+  kubectlOk({"-n", others.name(), "delete", "pod", "app", "--wait=false"});
   CHECK(eventually([&] { return !getCR(*admin, ns.name(), "cp").is_object(); }, 60s));
   CHECK(!exists(*admin, kDeployment, ns.name(), "istiod-" + rev));
 }

@@ -54,22 +54,39 @@ TEST_CASE("a revision still in use says which namespaces select it and how to mo
              Catch::Contains("or istio-injection=enabled"));
 }
 
-TEST_CASE("a revision is held by namespaces selecting a tag pointing at it, not by an unused tag or by pods",
+TEST_CASE("a revision is held by namespaces selecting a tag pointing at it, not by an unused tag",
           "[revision][tag]") {
-  RevisionUsers users{"1-8-0", {}, {{"prod", {"shop"}}, {"spare", {}}}, 3};
+  RevisionUsers users{"1-8-0", {}, {{"prod", {"shop"}}, {"spare", {}}}, 0};
   CHECK_FALSE(users.empty());
   CHECK(users.describe() ==
         "revision tag prod points at revision 1-8-0 and namespaces select it: shop; move the tag first (iop "
-        "tag set "
-        "prod --revision NEW --overwrite)");
-  CHECK(users.summary() ==
-        "revision 1-8-0 is used by: tag prod (namespaces shop); tag spare (no namespace); 3 pods "
-        "with its sidecar");
+        "tag set prod --revision NEW --overwrite)");
+  CHECK(users.summary() == "revision 1-8-0 is used by: tag prod (namespaces shop); tag spare (no namespace)");
 
-  RevisionUsers idle{"1-8-0", {}, {{"spare", {}}}, 2};
-  CHECK(idle.empty());  // nothing selects it: it may go, though pods still run its sidecar
+  RevisionUsers idle{"1-8-0", {}, {{"spare", {}}}, 0};
+  CHECK(idle.empty());
   CHECK(idle.describe().empty());
   CHECK(idle.referenced());
   CHECK(RevisionUsers{"1-8-0", {}, {}, 0}.summary() == "no namespace, tag or pod uses revision 1-8-0");
   CHECK_FALSE(RevisionUsers{"1-8-0", {}, {}, 0}.referenced());
+}
+
+TEST_CASE("running pods with a revision's sidecar hold it until their workloads restart elsewhere",
+          "[revision]") {
+  // The namespaces moved on, the pods did not restart yet: their sidecars still need the istiod.
+  RevisionUsers users{"1-8-0", {}, {}, 3, {{"demo-app", 2}, {"shop", 1}}};
+  CHECK_FALSE(users.empty());
+  CHECK(users.describe() ==
+        "3 running pods still have revision 1-8-0's sidecar (demo-app: 2, shop: 1); restart their "
+        "workloads first, once their namespaces select another revision (kubectl rollout restart "
+        "deployment -n demo-app)");
+  CHECK(users.summary() == "revision 1-8-0 is used by: 3 pods with its sidecar");
+  CHECK_THAT(RevisionUsers({"1-8-0", {}, {}, 1, {{"web", 1}}}).describe(),
+             Catch::StartsWith("1 running pod still has revision 1-8-0's sidecar (web: 1)"));
+
+  // Pods that could not be listed (no permission) block nothing; the summary says so.
+  RevisionUsers unknown{"1-8-0", {}, {}, -1};
+  CHECK(unknown.empty());
+  CHECK(unknown.describe().empty());
+  CHECK(unknown.summary() == "revision 1-8-0 is used by: pods not counted (no permission to list them)");
 }
